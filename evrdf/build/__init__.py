@@ -1,0 +1,1 @@
+"""Records → RDF: one named graph per source, the ontology, provenance; then publish into the store."""

@@ -1,0 +1,154 @@
+"""`evrdf build`: curated sources → graphs → (reasoner) → a fresh Oxigraph release → atomic publish."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from evrdf import __version__
+from evrdf.build.graphs import finding_graphs, gene_graph, pair_graphs, reference_graph
+from evrdf.build.iris import Iris
+from evrdf.build.mappings import write_sssom
+from evrdf.build.ontology import build_ontology, core_term_names, load_core, ontology_version
+from evrdf.build.provenance import GraphInfo, metadata_graph
+from evrdf.errors import SourceError
+from evrdf.ingest.curated import Curated, load_curated
+from evrdf.settings import Settings
+from evrdf.store.oxigraph import ReleaseWriter, new_release
+
+ADD_FORMATS = {
+    ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG, ".owl": ox.RdfFormat.RDF_XML, ".rdf": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass
+class BuildReport:
+    release: str
+    version: str
+    store: Path
+    triples: int
+    findings: int
+    references: int
+    genes: int
+    pairs: int
+    terms: int
+    graphs: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    reasoner_seconds: float | None = None
+
+
+def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: bool = True,
+          progress: Callable[[str], None] = lambda message: None) -> BuildReport:
+    """Build and publish a release; raises (and publishes nothing) on any bad input."""
+    started_clock, started = time.perf_counter(), datetime.now(timezone.utc)
+    iris = Iris(settings.base_iri)
+    progress(f"reading sources from {settings.sources}")
+    core = load_core(settings.sources, iris)
+    version = ontology_version(core, iris)
+    curated = load_curated(settings.sources / "curated", core_term_names(core, iris))
+    for path in add:
+        _add_format(path)  # fail on a bad extension before any work
+
+    ontology = build_ontology(core, curated, iris)
+    graphs: dict[str, tuple[str, Graph, tuple[str, ...]]] = {
+        "ontology": ("The evrdf ontology (core and curated term classes)", ontology,
+                     tuple(s.key for s in curated.sources if s.graph == "ontology")),
+        "hgnc": ("Human chemokines, chemokine receptors and other genes (HGNC nomenclature)",
+                 gene_graph(curated, iris), tuple(s.key for s in curated.sources if s.graph == "hgnc")),
+        "references": ("Bibliographic references", reference_graph(curated, iris), ("references",)),
+    }
+    for key, graph in pair_graphs(curated, iris).items():
+        graphs[key] = (f"Chemokine ligand-receptor pairs listed by {key}", graph, (key,))
+    for key, graph in finding_graphs(curated, iris).items():
+        source = next(s for s in curated.sources if s.graph == key and s.file == "findings.tsv")
+        graphs[key] = (source.title, graph, (source.key,))
+
+    reasoner_seconds = None
+    if reason:
+        from evrdf.build.reason import check_consistency
+
+        progress("checking consistency with HermiT")
+        reasoner_seconds = check_consistency(ontology, graphs["hgnc"][1]).seconds
+
+    infos: list[GraphInfo] = []
+    info = {"ontology_version": version, "software_version": __version__, "base_iri": settings.base_iri,
+            "built": started.isoformat(timespec="seconds")}
+    with new_release(settings.store, info) as release:
+        for key, (title, graph, sources) in graphs.items():
+            release.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
+                         str(iris.graph(key)))
+            infos.append(GraphInfo(str(iris.graph(key)), title, len(graph), sources))
+        reserved = {str(iris.graph(k)) for k in graphs} | {str(iris.graph("metadata"))}
+        for path in add:
+            infos.extend(_load_added(release, path, iris, reserved))
+            reserved |= {i.iri for i in infos}
+        release_id = release.directory.name.removeprefix(".tmp-")
+        meta = metadata_graph(iris, curated, infos, version, release_id, started, datetime.now(timezone.utc))
+        release.load(meta.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
+                     str(iris.graph("metadata")))
+        infos.append(GraphInfo(str(iris.graph("metadata")), "Dataset, graph and build provenance", len(meta)))
+        progress("writing release files")
+        _write_files(release, ontology, curated, iris, version)
+        counts = {i.iri: i.triples for i in infos}
+        report = BuildReport(
+            release=release_id, version=version, store=settings.store, triples=sum(counts.values()),
+            findings=len(curated.findings), references=len(curated.references), genes=len(curated.genes),
+            pairs=len(curated.pairs), terms=len(curated.terms), graphs=counts,
+            reasoner_seconds=reasoner_seconds)
+        release.info.update(triples=report.triples, findings=report.findings, references=report.references,
+                            graphs=counts)
+    report.seconds = time.perf_counter() - started_clock
+    return report
+
+
+def _add_format(path: Path) -> ox.RdfFormat:
+    fmt = ADD_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise SourceError(path, f"unknown RDF file extension {path.suffix!r} "
+                                f"(use one of {', '.join(sorted(ADD_FORMATS))})")
+    if not path.is_file():
+        raise SourceError(path, "file not found")
+    return fmt
+
+
+def _load_added(release: ReleaseWriter, path: Path, iris: Iris, reserved: set[str]) -> list[GraphInfo]:
+    """An --add file: triples go to a graph named after the file; quads keep their graphs unless reserved."""
+    fmt = _add_format(path)
+    key = "added/" + path.stem
+    target = ox.NamedNode(str(iris.graph(key)))
+    if target.value in reserved:
+        raise SourceError(path, f"another source already publishes graph <{target.value}>; rename the file")
+    seen: set[str] = set()
+
+    def quads() -> ox.Quad:
+        for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()):
+            graph = quad.graph_name
+            if isinstance(graph, ox.DefaultGraph):
+                graph = target
+            elif graph.value in reserved:
+                raise SourceError(path, f"graph <{graph.value}> is published by evrdf itself; "
+                                        "an added file may not write into it")
+            seen.add(graph.value)
+            yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+
+    try:
+        release.extend(quads())
+    except SyntaxError as exc:
+        raise SourceError(path, f"RDF syntax error: {exc.msg}", line=exc.lineno) from None
+    return [GraphInfo(graph, f"Added from {path.name}", release.count(graph), (), path) for graph in sorted(seen)]
+
+
+def _write_files(release: ReleaseWriter, ontology: Graph, curated: Curated, iris: Iris, version: str) -> None:
+    files = release.files
+    ontology.serialize(files / "evrdf.owl", format="xml", encoding="utf-8")
+    ontology.serialize(files / "evrdf.ttl", format="turtle", encoding="utf-8")
+    ontology.serialize(files / "evrdf.jsonld", format="json-ld", encoding="utf-8")
+    write_sssom(curated, iris, version, files / "evrdf.sssom.tsv")
+    release.dump(files / "evrdf.nq")

@@ -1,0 +1,1 @@
+"""Sources → records: strict readers for the curated tables (and, later, other source formats)."""

@@ -1,0 +1,146 @@
+"""The embedded store: Oxigraph on disk, one immutable directory per release, published by an atomic
+symlink swap so readers see either the old release or the new one, never a half-built graph."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import pyoxigraph as ox
+
+from evrdf.errors import StoreError
+
+CURRENT = "current"
+RELEASES = "releases"
+KEEP_RELEASES = 3
+
+
+class OxigraphStore:
+    """Read side: opens the published release read-only and follows the pointer when a new one lands."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._opened: tuple[Path, ox.Store] | None = None
+
+    # -- release handling -------------------------------------------------------------------------
+    def release_dir(self) -> Path:
+        pointer = self.root / CURRENT
+        if not pointer.is_symlink() and not pointer.exists():
+            raise StoreError(f"no published release in {self.root} (run `evrdf build --store {self.root}`)")
+        return pointer.resolve()
+
+    def _store(self) -> ox.Store:
+        release = self.release_dir()
+        with self._lock:
+            if self._opened is None or self._opened[0] != release:
+                try:
+                    store = ox.Store.read_only(str(release / "oxigraph"))
+                except OSError as exc:
+                    raise StoreError(f"cannot open the store in {release}: {exc}") from None
+                self._opened = (release, store)
+            return self._opened[1]
+
+    def release(self) -> dict[str, Any]:
+        return json.loads((self.release_dir() / "release.json").read_text(encoding="utf-8"))
+
+    def files_dir(self) -> Path:
+        return self.release_dir() / "files"
+
+    # -- queries ----------------------------------------------------------------------------------
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> Any:
+        """Oxigraph answers; the default graph is the union of all named graphs unless the client names some."""
+        store = self._store()
+        kwargs: dict[str, Any] = {}
+        if default_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return store.query(sparql, **kwargs)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store().named_graphs() if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        solution = next(iter(self._store().query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")))
+        return int(solution["n"].value)
+
+
+class ReleaseWriter:
+    """A release being built: a private directory and a writable store nobody else reads."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.files = directory / "files"
+        self.files.mkdir(parents=True)
+        self.store = ox.Store(str(directory / "oxigraph"))
+        self.info: dict[str, Any] = {}  # facts the build adds to release.json
+
+    def load(self, data: bytes, fmt: ox.RdfFormat, graph: str) -> None:
+        self.store.bulk_load(data, format=fmt, to_graph=ox.NamedNode(graph))
+
+    def extend(self, quads: Iterator[ox.Quad]) -> None:
+        self.store.bulk_extend(quads)
+
+    def count(self, graph: str) -> int:
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return int(next(iter(self.store.query(query)))["n"].value)
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def dump(self, path: Path) -> None:
+        self.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+
+
+@contextmanager
+def new_release(root: Path, info: dict[str, Any]) -> Iterator[ReleaseWriter]:
+    """Build into ``root/releases/.tmp-*``; publish only if the block finishes without an exception.
+
+    On any failure the temporary directory is removed and ``root/current`` is untouched.
+    """
+    root = Path(root)
+    releases = root / RELEASES
+    releases.mkdir(parents=True, exist_ok=True)
+    release_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    tmp = releases / f".tmp-{release_id}"
+    writer = ReleaseWriter(tmp)
+    info = dict(info, release=release_id)
+    try:
+        yield writer
+        info.update(writer.info)
+        writer.store.flush()
+        writer.store.optimize()
+        del writer.store  # close RocksDB before the directory moves
+        (tmp / "release.json").write_text(json.dumps(info, indent=2, sort_keys=True), encoding="utf-8")
+        final = releases / release_id
+        os.rename(tmp, final)
+        _swap_pointer(root, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune(releases, keep=KEEP_RELEASES, current=(root / CURRENT).resolve())
+
+
+def _swap_pointer(root: Path, target: Path) -> None:
+    link = root / f".{CURRENT}.{uuid.uuid4().hex[:6]}"
+    os.symlink(os.path.relpath(target, root), link)
+    os.replace(link, root / CURRENT)  # atomic on POSIX
+
+
+def _prune(releases: Path, keep: int, current: Path) -> None:
+    done = sorted((p for p in releases.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
+    for old in done[:-keep]:
+        if old.resolve() != current:
+            shutil.rmtree(old, ignore_errors=True)
