@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 
 from evrdf.build.iris import Iris
-from evrdf.build.vocab import DCTERMS, OBO, RDF, RDFS, SKOS, XSD
+from evrdf.build.vocab import DCTERMS, OBO, OWL, RDF, RDFS, SKOS, XSD
 from evrdf.identifiers import expand
 from evrdf.ingest.curated import SPECIES, Curated, Finding, Gene, Reference
 from evrdf.ingest.tables import Row
@@ -53,6 +53,7 @@ def _gene_types(gene: Gene, iris: Iris) -> list[URIRef]:
 
 def _add_gene(graph: Graph, gene: Gene, iris: Iris, curated: Curated) -> None:
     node = iris.gene(gene.hgnc_id)
+    graph.add((node, RDF.type, OWL.NamedIndividual))
     for rdf_type in _gene_types(gene, iris):
         graph.add((node, RDF.type, rdf_type))
     if gene.family:

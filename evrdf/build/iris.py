@@ -57,8 +57,8 @@ class Iris:
     def source(self, key: str) -> URIRef:
         return self._mint("source", key)
 
-    def graph(self, key: str) -> URIRef:
-        return self._mint("graph", key)
+    def graph(self, *key: str) -> URIRef:
+        return self._mint("graph", *key)
 
     @property
     def dataset(self) -> URIRef:

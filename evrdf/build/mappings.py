@@ -29,10 +29,10 @@ def write_sssom(curated: Curated, iris: Iris, version: str, path: Path) -> int:
         "#mapping_set_description: Alignment of evrdf ontology classes to GO, CL, MONDO, DOID, NCIT, ChEBI "
         "and DrugBank, curated in ontology/curated/*.tsv",
         "#curie_map:",
-        f"#  evo: {iris.vocab}",
-        "#  skos: http://www.w3.org/2004/02/skos/core#",
-        "#  semapv: https://w3id.org/semapv/vocab/",
-    ] + [f"#  {prefix}: {PREFIXES[prefix][0]}" for prefix in used]
+        f'#  evo: "{iris.vocab}"',
+        '#  skos: "http://www.w3.org/2004/02/skos/core#"',
+        '#  semapv: "https://w3id.org/semapv/vocab/"',
+    ] + [f'#  {prefix}: "{PREFIXES[prefix][0]}"' for prefix in used]
     lines = header + ["\t".join(COLUMNS)] + ["\t".join(row) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(rows)

@@ -121,8 +121,7 @@ def _add_format(path: Path) -> ox.RdfFormat:
 def _load_added(release: ReleaseWriter, path: Path, iris: Iris, reserved: set[str]) -> list[GraphInfo]:
     """An --add file: triples go to a graph named after the file; quads keep their graphs unless reserved."""
     fmt = _add_format(path)
-    key = "added/" + path.stem
-    target = ox.NamedNode(str(iris.graph(key)))
+    target = ox.NamedNode(str(iris.graph("added", path.stem)))
     if target.value in reserved:
         raise SourceError(path, f"another source already publishes graph <{target.value}>; rename the file")
     seen: set[str] = set()

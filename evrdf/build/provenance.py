@@ -46,7 +46,7 @@ def metadata_graph(iris: Iris, curated: Curated, graphs: list[GraphInfo], versio
     g.bind("spdx", SPDX)
     dataset = iris.dataset
     activity = URIRef(str(iris.release(release)) + "build")
-    software = URIRef(f"https://w3id.org/evrdf/software/{__version__}")
+    software = URIRef(f"{iris.base}software/{__version__}")
     g.add((dataset, RDF.type, DCAT.Dataset))
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, DCTERMS.title, Literal("evrdf: extracellular vesicles and chemokines in cancer", lang="en")))

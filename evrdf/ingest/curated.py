@@ -260,6 +260,7 @@ def _read_terms(directory: Path, core: set[str], references: dict[str, Reference
                 _curie_list(row, "close_match"), _curie_list(row, "broad_match"), row["note"], row,
                 **extra,  # type: ignore[arg-type]
             )
+            _check_definition_source(row, references)
     labels: dict[str, Term] = {}
     for term in terms.values():
         if term.parent not in terms and term.parent not in core:
@@ -273,6 +274,19 @@ def _read_terms(directory: Path, core: set[str], references: dict[str, Reference
             raise term.row.error("biogenesis", f"unknown process term {term.biogenesis!r}")
     _check_acyclic(terms)
     return terms
+
+
+def _check_definition_source(row: Row, references: dict[str, Reference]) -> None:
+    """A definition's source is `curator`, a reference id, or an external term's CURIE."""
+    value = row["definition_source"]
+    if not value or value == "curator" or value in references:
+        return
+    if ":" not in value:
+        raise row.error("definition_source", f"{value!r} is neither 'curator', a reference id nor a CURIE")
+    try:
+        check_curie(value)
+    except ValueError as exc:
+        raise row.error("definition_source", str(exc)) from None
 
 
 def _ev_extras(row: Row, references: dict[str, Reference], genes: dict[str, "Gene"]) -> dict[str, object]:

@@ -1,0 +1,1 @@
+"""Serve: the Flask application (SPARQL endpoint, release files, pages) over a Store."""

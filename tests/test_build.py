@@ -1,0 +1,165 @@
+"""The build: one named graph per source, provenance, --add files, atomic publishing, configurable base IRI."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from evrdf.build.pipeline import BuildReport, build
+from evrdf.errors import SourceError
+from evrdf.settings import Settings
+from evrdf.store.oxigraph import OxigraphStore
+from tests.conftest import DATA, SOURCES, select
+
+BASE = "https://w3id.org/evrdf/"
+EXPECTED_GRAPHS = ["ontology", "hgnc", "references", "cellphonedb", "connectomedb2020", "bian2019", "biocell",
+                   "metadata"]
+
+
+def test_report_counts_match_the_store(report: BuildReport, store: OxigraphStore) -> None:
+    assert report.findings == len(select(store, "SELECT ?f WHERE { ?f a <%sontology/Finding> }" % BASE))
+    assert report.references == len(select(store, "SELECT ?r WHERE { ?r a <%sontology/Reference> }" % BASE))
+    assert report.triples == store.count()
+    assert report.seconds > 0
+    assert report.reasoner_seconds is not None
+
+
+@pytest.mark.parametrize("key", EXPECTED_GRAPHS)
+def test_each_source_has_its_own_named_graph(key: str, store: OxigraphStore, report: BuildReport) -> None:
+    graph = f"{BASE}graph/{key}"
+    assert graph in store.named_graphs()
+    assert store.count(graph) == report.graphs[graph] > 0
+
+
+def test_default_graph_is_the_union_of_named_graphs(store: OxigraphStore) -> None:
+    union = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
+    assert int(union) == store.count()
+
+
+def test_findings_stay_in_their_source_graph(store: OxigraphStore) -> None:
+    rows = select(store, f"""SELECT ?g (COUNT(?f) AS ?n) WHERE {{ GRAPH ?g {{ ?f a <{BASE}ontology/Finding> }} }}
+                             GROUP BY ?g""")
+    graphs = {r["g"]: int(r["n"]) for r in rows}
+    assert set(graphs) == {f"{BASE}graph/bian2019", f"{BASE}graph/biocell"}
+    assert graphs[f"{BASE}graph/biocell"] == 2
+
+
+def test_every_finding_cites_a_reference_with_pmid_or_doi(store: OxigraphStore) -> None:
+    missing = select(store, f"""PREFIX evo: <{BASE}ontology/>
+        SELECT ?f WHERE {{ ?f a evo:Finding
+          FILTER NOT EXISTS {{ ?f evo:citedIn ?r . {{ ?r evo:pmid ?id }} UNION {{ ?r evo:doi ?id }} }} }}""")
+    assert missing == []
+
+
+@pytest.mark.parametrize("curated_file", ["chemokines.tsv", "genes.tsv", "ligand_receptor_pairs.tsv",
+                                          "findings.tsv", "references.tsv", "ev_types.tsv", "cell_types.tsv"])
+def test_provenance_records_checksum_and_license_of_each_source(curated_file: str, store: OxigraphStore) -> None:
+    rows = select(store, f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX spdx: <http://spdx.org/rdf/terms#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?source ?sum ?license ?graph WHERE {{
+          GRAPH <{BASE}graph/metadata> {{
+            ?source <{BASE}ontology/sourceRow> "curated/{curated_file}" ;
+                    spdx:checksum/spdx:checksumValue ?sum ; dcterms:license ?license .
+            ?graph prov:wasDerivedFrom ?source .
+          }} }}""")
+    assert rows, f"no provenance for {curated_file}"
+    expected = hashlib.sha256((SOURCES / "curated" / curated_file).read_bytes()).hexdigest()
+    assert {r["sum"] for r in rows} == {expected}
+    assert all(r["license"].startswith("http") for r in rows)
+
+
+def test_build_activity_names_software_and_times(store: OxigraphStore) -> None:
+    rows = select(store, f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?version ?start ?end WHERE {{ <{BASE}dataset> prov:wasGeneratedBy ?a .
+          ?a prov:startedAtTime ?start ; prov:endedAtTime ?end ; prov:wasAssociatedWith ?sw .
+          ?sw <http://www.w3.org/2002/07/owl#versionInfo> ?version }}""")
+    from evrdf import __version__
+
+    assert rows and rows[0]["version"] == __version__
+    assert rows[0]["start"] <= rows[0]["end"]
+
+
+def test_void_triple_counts_are_true(store: OxigraphStore) -> None:
+    rows = select(store, f"""PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?g ?n WHERE {{ <{BASE}dataset> void:subset ?g . ?g void:triples ?n }}""")
+    for row in rows:
+        if row["g"] != f"{BASE}graph/metadata":  # the metadata graph cannot count itself before it exists
+            assert store.count(row["g"]) == int(row["n"]), row["g"]
+
+
+def test_release_files_are_written(store: OxigraphStore) -> None:
+    names = {p.name for p in store.files_dir().iterdir()}
+    assert {"evrdf.owl", "evrdf.ttl", "evrdf.jsonld", "evrdf.sssom.tsv", "evrdf.nq"} <= names
+
+
+@pytest.mark.parametrize("name,graphs", [
+    ("extra.nt", ["graph/added/extra"]),
+    ("extra.ttl", ["graph/added/extra"]),
+    ("extra.nq", ["graph/added/extra", "http://example.org/g/quads"]),
+    ("extra.trig", ["graph/added/extra", "http://example.org/g/trig"]),
+])
+def test_added_files_get_their_own_named_graph(name: str, graphs: list[str], tmp_path: Path) -> None:
+    settings = Settings(store=tmp_path / "store", sources=SOURCES)
+    report = build(settings, add=[DATA / "add" / name], reason=False)
+    store = OxigraphStore(settings.store)
+    for graph in graphs:
+        iri = graph if graph.startswith("http") else BASE + graph
+        assert iri in store.named_graphs()
+        assert store.count(iri) == report.graphs[iri] > 0
+    ask = store.query("ASK { <http://example.org/thing/1> ?p ?o }")
+    assert bool(ask)
+
+
+def test_failed_build_leaves_previous_release_served(tmp_path: Path) -> None:
+    settings = Settings(store=tmp_path / "store", sources=SOURCES)
+    build(settings, reason=False)
+    store = OxigraphStore(settings.store)
+    before = store.release()["release"], store.count()
+    # The bad file is read while the new release is being loaded: the failure happens mid-build.
+    with pytest.raises(SourceError) as caught:
+        build(settings, add=[DATA / "add" / "extra.nt", DATA / "add" / "broken.ttl"], reason=False)
+    assert caught.value.line == 4
+    assert (store.release()["release"], store.count()) == before
+    releases = list((settings.store / "releases").iterdir())
+    assert len(releases) == 1 and not releases[0].name.startswith(".tmp")
+
+
+def test_reader_follows_a_new_release(tmp_path: Path) -> None:
+    settings = Settings(store=tmp_path / "store", sources=SOURCES)
+    build(settings, reason=False)
+    store = OxigraphStore(settings.store)
+    first = store.release()["release"]
+    assert not bool(store.query("ASK { <http://example.org/thing/1> ?p ?o }"))
+    build(settings, add=[DATA / "add" / "extra.ttl"], reason=False)
+    assert store.release()["release"] != first
+    assert bool(store.query("ASK { <http://example.org/thing/1> ?p ?o }"))
+
+
+def test_old_releases_are_pruned(tmp_path: Path) -> None:
+    settings = Settings(store=tmp_path / "store", sources=SOURCES)
+    for _ in range(5):
+        build(settings, reason=False)
+    assert len(os.listdir(settings.store / "releases")) == 3
+
+
+def test_base_iri_is_configurable(tmp_path: Path) -> None:
+    base = "http://example.org/ev/"
+    settings = Settings(store=tmp_path / "store", sources=SOURCES, base_iri=base)
+    build(settings, reason=False)
+    store = OxigraphStore(settings.store)
+    leftovers = select(store, f"""SELECT DISTINCT ?x WHERE {{ {{ ?x ?p ?o }} UNION {{ ?s ?x ?o }} UNION {{ ?s ?p ?x }}
+        FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{BASE}")) }}""")
+    assert leftovers == []
+    assert bool(store.query(f"ASK {{ <{base}ontology> a <http://www.w3.org/2002/07/owl#Ontology> }}"))
+    assert bool(store.query(f"ASK {{ ?f a <{base}ontology/Finding> }}"))
+
+
+def test_bad_add_extension_is_refused_before_anything_is_built(tmp_path: Path) -> None:
+    bad = tmp_path / "data.csv"
+    bad.write_text("a,b\n")
+    with pytest.raises(SourceError, match="unknown RDF file extension '.csv'"):
+        build(Settings(store=tmp_path / "store", sources=SOURCES), add=[bad], reason=False)
+    assert not (tmp_path / "store").exists()
