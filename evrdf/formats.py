@@ -43,3 +43,35 @@ def normalise(name: str) -> str:
     """
     lowered = name.lower()
     return ALIASES.get(lowered, lowered)
+
+
+# The representations of a described resource, by file extension (HTML first: what a bare */* gets).
+DOCUMENT_TYPES: dict[str, str] = {
+    "html": "text/html",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
+DOCUMENT_LABELS = {"html": "HTML", "ttl": "Turtle", "nt": "N-Triples", "rdf": "RDF/XML", "jsonld": "JSON-LD"}
+
+
+def document_extension(name: str) -> str | None:
+    """A ``?format=`` value or a media type → the extension of that representation, None if unknown.
+
+    >>> document_extension("Turtle"), document_extension("application/ld+json"), document_extension("png")
+    ('ttl', 'jsonld', None)
+    """
+    by_type = {media: ext for ext, media in DOCUMENT_TYPES.items()} | {"application/xhtml+xml": "html"}
+    if name.lower() in by_type:
+        return by_type[name.lower()]
+    short = normalise(name)
+    return short if short in DOCUMENT_TYPES else None
+
+
+def serialize_triples(triples: object, ext: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """CONSTRUCT results (or any iterable of Oxigraph triples) as bytes in an RDF format named by extension."""
+    fmt = RDF_FORMATS[ext]
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.TRIG):
+        return ox.serialize(triples, format=fmt, prefixes=prefixes or {})  # type: ignore[arg-type]
+    return ox.serialize(triples, format=fmt)  # type: ignore[arg-type]

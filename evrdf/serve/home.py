@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 
+from evrdf.formats import DOCUMENT_TYPES, document_extension, serialize_triples
 from evrdf.query import examples, statistics
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -14,6 +15,9 @@ ONTOLOGY_FILES = {  # media type -> release file
     "application/ld+json": "evrdf.jsonld",
 }
 DOWNLOADS = ["evrdf.owl", "evrdf.ttl", "evrdf.jsonld", "evrdf.sssom.tsv", "evrdf.nq"]
+DOWNLOAD_DESCRIPTIONS = {"evrdf.owl": "the ontology (OWL, RDF/XML)", "evrdf.ttl": "the ontology (Turtle)",
+                         "evrdf.jsonld": "the ontology (JSON-LD)", "evrdf.sssom.tsv": "mappings to GO, CL, MONDO, "
+                         "ChEBI... (SSSOM)", "evrdf.nq": "the whole dataset, every named graph (N-Quads dump)"}
 MEDIA = {"evrdf.owl": "application/rdf+xml", "evrdf.ttl": "text/turtle", "evrdf.jsonld": "application/ld+json",
          "evrdf.sssom.tsv": "text/tab-separated-values", "evrdf.nq": "application/n-quads"}
 
@@ -21,23 +25,37 @@ MEDIA = {"evrdf.owl": "application/rdf+xml", "evrdf.ttl": "text/turtle", "evrdf.
 def home_blueprint(store: Store, settings: Settings) -> Blueprint:
     bp = Blueprint("home", __name__)
 
+    from evrdf.serve.ontodoc import OntologyDocs
+
+    docs = OntologyDocs(store, settings.base_iri)
+
     @bp.get("/")
     def landing() -> str:
         info = store.release()
         return render_template("index.html", release=info, stats=statistics(store),
-                               examples=examples(settings.base_iri), downloads=DOWNLOADS)
+                               examples=examples(settings.base_iri), downloads=DOWNLOADS,
+                               descriptions=DOWNLOAD_DESCRIPTIONS)
 
     @bp.get("/ontology")
     def ontology() -> Response:
-        best = request.accept_mimetypes.best_match(list(ONTOLOGY_FILES), default="text/turtle")
-        response = _file(store, ONTOLOGY_FILES[best or "text/turtle"])
-        response.headers["Vary"] = "Accept"
-        return response
+        """The ontology IRI names a document, so it answers directly with Vary: Accept (Cool URIs, 4.1)."""
+        return _ontology(store, docs, request.path)
+
+    @bp.get("/ontology.<ext>")
+    def ontology_document(ext: str) -> Response:
+        if ext not in DOCUMENT_TYPES:
+            abort(404)
+        return _ontology_as(store, docs, ext)
 
     @bp.get("/releases/<version>/<name>")
     def release_file(version: str, name: str) -> Response:
         if version != store.release()["ontology_version"] or name not in DOWNLOADS:
-            abort(404)
+            from evrdf.serve.resources import resource_view_function
+
+            view = resource_view_function()  # other IRIs under releases/ (the build activity) are resources
+            return view(path=f"releases/{version}/{name}") if view else abort(404)
+        if name == "evrdf.owl":  # the owl:versionIRI answers every format, like /ontology
+            return _ontology(store, docs, request.path, default="application/rdf+xml")
         return _file(store, name)
 
     @bp.get("/downloads/<name>")
@@ -47,6 +65,44 @@ def home_blueprint(store: Store, settings: Settings) -> Blueprint:
         return _file(store, name)
 
     return bp
+
+
+def _ontology(store: Store, docs: object, path: str, default: str | None = None) -> Response:
+    """Content negotiation over the ontology's formats; ?format= overrides Accept; nothing fits → 406."""
+    requested = request.args.get("format")
+    offered = list(DOCUMENT_TYPES.values())
+    if requested is not None:
+        ext = document_extension(requested)
+        if ext is None:
+            return Response(f"unknown format {requested!r} (known: {', '.join(DOCUMENT_TYPES)})\n", status=400,
+                            mimetype="text/plain")
+    elif not request.accept_mimetypes:
+        ext = document_extension(default or offered[0])
+    else:
+        best = request.accept_mimetypes.best_match(offered)
+        if best is None:
+            response = Response("none of the acceptable media types is offered; offered: " + ", ".join(offered)
+                                + "\n", status=406, mimetype="text/plain")
+            response.headers["Vary"] = "Accept"
+            return response
+        ext = document_extension(best)
+    response = _ontology_as(store, docs, ext or "html")
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Location"] = f"{request.script_root}/ontology.{ext}"
+    return response
+
+
+def _ontology_as(store: Store, docs: object, ext: str) -> Response:
+    if ext == "html":
+        response = Response(docs.html(), mimetype="text/html")  # type: ignore[attr-defined]
+    elif ext == "nt":
+        response = Response(serialize_triples(docs.triples(), "nt"),  # type: ignore[attr-defined]
+                            mimetype=DOCUMENT_TYPES["nt"])
+    else:
+        response = _file(store, ONTOLOGY_FILES[DOCUMENT_TYPES[ext]])
+    response.headers["Link"] = ", ".join(f'<{request.script_root}/ontology.{e}>; rel="alternate"; type="{t}"'
+                                         for e, t in DOCUMENT_TYPES.items() if e != ext)
+    return response
 
 
 def _file(store: Store, name: str) -> Response:

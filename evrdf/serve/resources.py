@@ -1,0 +1,157 @@
+"""Dereferencing: every IRI under the base answers on this host, for people (HTML) and machines (RDF).
+
+Following W3C "Cool URIs for the Semantic Web" (section 4.3, "303 URIs forwarding to different documents") and
+"Best Practice Recipes for Publishing RDF Vocabularies" (recipe 5, slash namespace with content negotiation):
+evrdf's IRIs name things (genes, classes, findings, papers, graphs), not documents, so
+
+- ``GET <thing>`` answers **303 See Other** to the document that describes it in the negotiated format,
+  ``<thing>.html``, ``.ttl``, ``.nt``, ``.rdf`` or ``.jsonld`` (``?format=`` overrides ``Accept``;
+  nothing acceptable → 406), with ``Vary: Accept`` and ``Link`` headers to every alternate;
+- ``GET <thing>.<ext>`` answers 200 with that document (its format is fixed, so it does not vary);
+- an IRI nobody uses → 404. The ontology IRI names a document, so /ontology answers directly (home.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, redirect, request
+
+from evrdf.formats import DOCUMENT_TYPES, document_extension, serialize_triples
+from evrdf.serve.resource_graph import exists, iri_for_path, resource_triples
+from evrdf.settings import Settings
+from evrdf.store.base import Store
+
+CONTEXT_PATH = "context.jsonld"
+PREFIXES = {  # prefix -> namespace of the vocabularies evrdf uses
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "obo": "http://purl.obolibrary.org/obo/",
+    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
+    "hgnc": "https://identifiers.org/hgnc:",
+    "uniprot": "http://purl.uniprot.org/uniprot/",
+}
+
+
+MINTED = ("gene", "finding", "reference", "source", "graph")  # namespaces of the IRIs evrdf mints
+
+
+def prefixes(base: str) -> dict[str, str]:
+    """Prefixes for serializing: the standard ones, the vocabulary, and one per minted namespace."""
+    return {"evo": base + "ontology/", **{name: f"{base}{name}/" for name in MINTED}, **PREFIXES}
+
+
+def jsonld_context(base: str) -> dict[str, Any]:
+    """The published @context: the prefixes, so compact IRIs such as ``evo:carriesCargo`` read well."""
+    return {"@context": prefixes(base)}
+
+
+def local_href(iri: str, base: str) -> str:
+    """Where an IRI under the base lives on this host (other IRIs are returned unchanged)."""
+    if not iri.startswith(base):
+        return iri
+    return request.script_root + "/" + iri[len(base):]
+
+
+def resources_blueprint(store: Store, settings: Settings) -> Blueprint:
+    bp = Blueprint("resources", __name__)
+    base, vocab = settings.base_iri, settings.base_iri + "ontology/"
+
+    @bp.get("/" + CONTEXT_PATH)
+    def context() -> Response:
+        return Response(json.dumps(jsonld_context(base), indent=2), mimetype="application/ld+json")
+
+    @bp.get("/<path:path>")
+    def resource(path: str) -> Response:
+        stem, dot, ext = path.rpartition(".")
+        if dot and ext in DOCUMENT_TYPES:
+            iri = iri_for_path(base, stem)
+            if iri is not None and exists(store, iri):
+                return _document(store, iri, ext, base, vocab)
+        iri = iri_for_path(base, path)
+        if iri is None or not exists(store, iri):
+            return _text(404, f"nothing is published as <{iri or base + path}> in this release")
+        return _see_other(path)
+
+    return bp
+
+
+def _see_other(path: str) -> Response:
+    """303 to the document in the format the client asked for (Cool URIs, section 4.3)."""
+    requested = request.args.get("format")
+    if requested is not None:
+        ext = document_extension(requested)
+        if ext is None:
+            return _text(400, f"unknown format {requested!r} in parameter 'format' "
+                              f"(known: {', '.join(DOCUMENT_TYPES)})")
+    elif not request.accept_mimetypes:  # no Accept header means */* (RFC 9110, 12.5.1): people first
+        ext = "html"
+    else:
+        best = request.accept_mimetypes.best_match(list(DOCUMENT_TYPES.values()) + ["application/xhtml+xml"])
+        if best is None:
+            response = _text(406, "none of the acceptable media types is offered for this resource; offered: "
+                                  + ", ".join(DOCUMENT_TYPES.values()))
+            response.headers["Vary"] = "Accept"
+            _link_alternates(response, path)
+            return response
+        ext = document_extension(best) or "html"
+    response = redirect(f"{request.script_root}/{path}.{ext}", code=303)
+    response.headers["Vary"] = "Accept"
+    _link_alternates(response, path)
+    return response
+
+
+def _document(store: Store, iri: str, ext: str, base: str, vocab: str) -> Response:
+    path = iri[len(base):]
+    if ext == "html":
+        from evrdf.serve.pages import term_page
+
+        response = Response(term_page(store, iri), mimetype="text/html")
+    else:
+        triples = resource_triples(store, iri, vocab)
+        if ext == "jsonld":
+            body = compact_jsonld(serialize_triples(triples, "nt"), base,
+                                  request.host_url.rstrip("/") + request.script_root + "/" + CONTEXT_PATH)
+        else:
+            body = serialize_triples(triples, ext, prefixes(base))
+        response = Response(body, mimetype=DOCUMENT_TYPES[ext])
+    _link_alternates(response, path, skip=ext)
+    return response
+
+
+def compact_jsonld(ntriples: bytes, base: str, context_url: str) -> bytes:
+    """JSON-LD compacted against the published context, which the document then references by URL."""
+    from rdflib import Graph
+
+    graph = Graph().parse(data=ntriples, format="nt")
+    context = prefixes(base)
+    document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    if isinstance(document, dict):
+        document["@context"] = context_url
+    else:
+        document = {"@context": context_url, "@graph": document}
+    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def _link_alternates(response: Response, path: str, skip: str = "") -> None:
+    links = [f'<{request.script_root}/{path}.{ext}>; rel="alternate"; type="{media}"'
+             for ext, media in DOCUMENT_TYPES.items() if ext != skip]
+    response.headers["Link"] = ", ".join(links)
+
+
+def _text(status: int, message: str) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain")
+
+
+def resource_view_function() -> Any:
+    """The catch-all view, for blueprints whose routes shadow part of the IRI space (release paths)."""
+    return current_app.view_functions.get("resources.resource")

@@ -1,0 +1,182 @@
+"""Search over labels, synonyms and identifiers, as a page (/search) and a JSON API (/api/search).
+
+The index is built once per release, in memory, at first use: every name of every resource under the base,
+normalised so that case and punctuation do not matter ("SDF-1" and the HGNC alias "SDF1" meet as "sdf1").
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from evrdf.serve.resources import local_href
+from evrdf.settings import Settings
+from evrdf.store.base import Store
+
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OIO = "http://www.geneontology.org/formats/oboInOwl#"
+DEFAULT_LIMIT, MAX_LIMIT = 10, 100
+# property -> kind of name, in ranking order (a label beats an identifier beats a synonym)
+FIELDS = {"label": [RDFS + "label", SKOS + "prefLabel"],
+          "identifier": ["hgncId", "uniprotAccession", "entrezId", "ensemblId", "symbol", "pmid", "doi",
+                         OIO + "hasDbXref"],
+          "synonym": [SKOS + "altLabel", OIO + "hasExactSynonym", OIO + "hasRelatedSynonym"]}
+RANK = {kind: i for i, kind in enumerate(FIELDS)}
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents and punctuation dropped: the form names are compared in.
+
+    >>> normalise("SDF-1"), normalise("SDF1"), normalise("HGNC:10672"), normalise("  Exosome ")
+    ('sdf1', 'sdf1', 'hgnc10672', 'exosome')
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum()).lower()
+
+
+@dataclass
+class Hit:
+    iri: str
+    label: str
+    types: list[str]
+    matched: str  # the name that matched
+    match: str  # label / identifier / synonym
+    synonyms: list[str] = field(default_factory=list)
+    url: str = ""
+
+
+@dataclass
+class Entry:
+    iri: str
+    label: str
+    types: list[str]
+    synonyms: list[str]
+    names: list[tuple[str, str, str]]  # (normalised, original, kind)
+
+
+class SearchIndex:
+    """All names of all resources of one release."""
+
+    def __init__(self, entries: list[Entry]):
+        self.entries = entries
+
+    @classmethod
+    def build(cls, store: Store, base: str) -> "SearchIndex":
+        vocab = base + "ontology/"
+        kinds = {(p if p.startswith("http") else vocab + p): kind for kind, props in FIELDS.items() for p in props}
+        values = " ".join(f"<{p}>" for p in kinds)
+        entries: dict[str, Entry] = {}
+        result = store.query(f"""SELECT ?s ?p ?name WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?name
+            FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}") && isLiteral(?name)) }}""")
+        for row in result:
+            iri, prop, name = row["s"].value, row["p"].value, row["name"].value
+            entry = entries.setdefault(iri, Entry(iri, "", [], [], []))
+            kind = kinds[prop]
+            entry.names.append((normalise(name), name, kind))
+            if kind == "label" and (not entry.label or prop == RDFS + "label"):
+                entry.label = name
+            elif kind == "synonym" and name not in entry.synonyms:
+                entry.synonyms.append(name)
+        types = store.query(f"""SELECT ?s (GROUP_CONCAT(DISTINCT ?tl; separator="|") AS ?types) WHERE {{
+            ?s a ?t . ?t <{RDFS}label> ?tl FILTER(STRSTARTS(STR(?s), "{base}")) }} GROUP BY ?s""")
+        for row in types:
+            if row["s"].value in entries and row["types"] is not None:
+                entries[row["s"].value].types = sorted(row["types"].value.split("|"))
+        parents = store.query(f"""SELECT ?s (GROUP_CONCAT(DISTINCT ?pl; separator="|") AS ?parents) WHERE {{
+            ?s <{RDFS}subClassOf> ?p . ?p <{RDFS}label> ?pl FILTER(STRSTARTS(STR(?s), "{base}")) }} GROUP BY ?s""")
+        for row in parents:
+            entry = entries.get(row["s"].value)
+            if entry is not None and not entry.types and row["parents"] is not None:
+                entry.types = sorted(f"a kind of {p}" for p in row["parents"].value.split("|"))
+        for entry in entries.values():
+            entry.label = entry.label or entry.iri[len(base):]
+        return cls(list(entries.values()))
+
+    def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[Hit]:
+        """Exact names first, then names starting with the query, then names containing it."""
+        wanted = normalise(query)
+        if not wanted:
+            return []
+        scored = []
+        for entry in self.entries:
+            best: tuple[int, int, int, str, str] | None = None
+            for key, original, kind in entry.names:
+                if key == wanted:
+                    quality = 0
+                elif key.startswith(wanted):
+                    quality = 1
+                elif wanted in key:
+                    quality = 2
+                else:
+                    continue
+                score = (quality, RANK[kind], len(key), original, kind)
+                if best is None or score < best:
+                    best = score
+            if best is not None:
+                scored.append((best[:3], entry.label.lower(), entry, best[3], best[4]))
+        scored.sort(key=lambda item: (item[0], item[1]))
+        return [Hit(e.iri, e.label, e.types, matched, kind, sorted(e.synonyms))
+                for _, _, e, matched, kind in scored[:limit]]
+
+
+class Indexes:
+    """One index per release id, built at first use; a new release gets a new index."""
+
+    def __init__(self, store: Store, base: str):
+        self.store, self.base = store, base
+        self._lock = threading.Lock()
+        self._current: tuple[str, SearchIndex] | None = None
+
+    def get(self) -> SearchIndex:
+        release = str(self.store.release().get("release", ""))
+        with self._lock:
+            if self._current is None or self._current[0] != release:
+                self._current = (release, SearchIndex.build(self.store, self.base))
+            return self._current[1]
+
+
+def search_blueprint(store: Store, settings: Settings) -> Blueprint:
+    bp = Blueprint("search", __name__)
+    indexes = Indexes(store, settings.base_iri)
+
+    def run() -> tuple[str, list[Hit]] | Response:
+        query = request.args.get("q", "").strip()
+        try:
+            limit = int(request.args.get("limit", DEFAULT_LIMIT))
+        except ValueError:
+            return _bad("parameter 'limit' must be a whole number")
+        if not 1 <= limit <= MAX_LIMIT:
+            return _bad(f"parameter 'limit' must be between 1 and {MAX_LIMIT}")
+        hits = indexes.get().search(query, limit)
+        for hit in hits:
+            hit.url = local_href(hit.iri, settings.base_iri)
+        return query, hits
+
+    @bp.get("/api/search")
+    def api() -> Response:
+        answer = run()
+        if isinstance(answer, Response):
+            return answer
+        query, hits = answer
+        return jsonify({"query": query, "results": [asdict(hit) for hit in hits]})
+
+    @bp.get("/search")
+    def page() -> str | Response:
+        answer = run()
+        if isinstance(answer, Response):
+            return answer
+        query, hits = answer
+        return render_template("search.html", query=query, hits=hits)
+
+    return bp
+
+
+def _bad(message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = 400
+    return response
+

@@ -1,0 +1,69 @@
+"""Search over labels, synonyms and identifiers: the JSON API and the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from evrdf.serve.search import Indexes
+
+CXCL12 = "https://w3id.org/evrdf/gene/HGNC_10672"
+
+
+def results(client, query: str, **params: object) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    response = client.get("/api/search", query_string={"q": query, **params})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    return response.get_json()["results"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("query,match", [
+    ("SDF-1", "synonym"),  # the HGNC alias is "SDF1": punctuation and case do not matter
+    ("sdf1", "synonym"),
+    ("CXCL12", "label"),
+    ("cxcl12", "label"),
+    ("HGNC:10672", "identifier"),
+    ("P48061", "identifier"),
+])
+def test_cxcl12_is_found_by_name_alias_and_identifier(query: str, match: str, client) -> None:  # type: ignore[no-untyped-def]
+    first = results(client, query)[0]
+    assert first["iri"] == CXCL12 and first["label"] == "CXCL12" and first["match"] == match
+    assert first["url"] == "/gene/HGNC_10672"
+
+
+def test_exosome_finds_the_class_and_its_synonyms(client) -> None:  # type: ignore[no-untyped-def]
+    hits = results(client, "exosome")
+    assert hits[0]["iri"] == "https://w3id.org/evrdf/ontology/Exosome" and hits[0]["match"] == "label"
+    assert "extracellular exosome" in hits[0]["synonyms"]
+    assert "https://w3id.org/evrdf/ontology/TumorDerivedExosome" in {h["iri"] for h in hits}
+
+
+def test_exact_matches_rank_before_prefixes_and_substrings(client) -> None:  # type: ignore[no-untyped-def]
+    labels = [h["label"] for h in results(client, "CCL2", limit=5)]
+    assert labels[0] == "CCL2" and all(label.startswith("CCL2") or "CCL2" in label for label in labels[:3])
+
+
+@pytest.mark.parametrize("params,status", [({"q": "x", "limit": "0"}, 400), ({"q": "x", "limit": "many"}, 400),
+                                           ({"q": "x", "limit": "101"}, 400), ({"q": ""}, 200)])
+def test_bad_parameters(params: dict, status: int, client) -> None:  # type: ignore[no-untyped-def,type-arg]
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == status
+    if status == 400:
+        assert "limit" in response.get_json()["error"]
+    else:
+        assert response.get_json()["results"] == []
+
+
+def test_limit_is_honoured(client) -> None:  # type: ignore[no-untyped-def]
+    assert len(results(client, "CC", limit=3)) == 3
+
+
+def test_search_page_works_without_javascript(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/search", query_string={"q": "SDF-1"}).get_data(as_text=True)
+    assert 'href="/gene/HGNC_10672"' in html and "CXCL12" in html and "SDF1" in html
+    assert "Nothing found" in client.get("/search", query_string={"q": "zzzzqqq"}).get_data(as_text=True)
+
+
+def test_the_index_is_built_once_per_release(store, settings) -> None:  # type: ignore[no-untyped-def]
+    indexes = Indexes(store, settings.base_iri)
+    first = indexes.get()
+    assert indexes.get() is first
+    assert first.search("CXCL12")[0].iri == CXCL12
