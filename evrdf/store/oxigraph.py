@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -62,7 +63,7 @@ class OxigraphStore:
         kwargs: dict[str, Any] = {}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
+        elif not has_dataset_clause(sparql):  # FROM / FROM NAMED define the dataset (SPARQL 1.1, 13.2)
             kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -75,6 +76,26 @@ class OxigraphStore:
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
         solution = next(iter(self._store().query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")))
         return int(solution["n"].value)
+
+
+_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_IRIS = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+_COMMENTS = re.compile(r"#[^\n]*")
+_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?(?:<>|[A-Za-z][\w.-]*:|:)", re.IGNORECASE)
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether the query names its own dataset with FROM or FROM NAMED.
+
+    >>> has_dataset_clause("SELECT * FROM <http://g> WHERE { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause('SELECT * WHERE { ?s ?p "FROM <x>" } # FROM <y>')
+    False
+    >>> has_dataset_clause("SELECT * WHERE { <http://x#from> ?p ?o }")
+    False
+    """
+    text = _IRIS.sub("<>", _STRINGS.sub('""', sparql))
+    return bool(_FROM.search(_COMMENTS.sub("", text)))
 
 
 class ReleaseWriter:
