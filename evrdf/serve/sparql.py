@@ -1,96 +1,440 @@
-"""/sparql: SPARQL 1.1 Protocol query operation (https://www.w3.org/TR/sparql11-protocol/#query-operation).
+"""/sparql: the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/), query operation (section 2.1),
+with the update operation (2.2) refused; the service description at the bare endpoint; VoID, the example
+queries as RDF and the JSON-LD context beside it.
 
-Results are serialized by Oxigraph straight into the response body; no rdflib on this path.
+Results are serialized by the store (Oxigraph) and passed through as bytes; this module only negotiates, limits,
+caches (per release) and maps failures to HTTP statuses.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+import gzip
+import hashlib
+import hmac
+import json
+import urllib.parse
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from time import monotonic
+from typing import Any, Iterator
 
-import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from evrdf.formats import RDF_FORMATS, RESULT_FORMATS, media_type, normalise
-from evrdf.query import examples
+from evrdf.query import PREFIXES, examples
+from evrdf.serve import describe as describing
+from evrdf.serve.cache import ReleaseCache
+from evrdf.serve.examples import examples_graph
+from evrdf.serve.limits import RateLimiter
+from evrdf.serve.runner import (Answer, Busy, Job, NotAcceptable, QueryFailed, QuerySyntaxError, QueryTimeout,
+                                ResultTooLarge, StoreFailure, runner_for)
+from evrdf.serve.service_description import service_graph
+from evrdf.serve.sparql_text import scan
+from evrdf.serve.void import StatisticsCache, void_graph
 from evrdf.settings import Settings
 from evrdf.store.base import Store
 
-RESULT_TYPES = {media_type(fmt): fmt for fmt in RESULT_FORMATS.values()}
-RDF_TYPES = {media_type(fmt): fmt for fmt in RDF_FORMATS.values()}
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+# Offered media types, the default first (what */* or no Accept gets).
+RESULT_TYPES = {media_type(RESULT_FORMATS[n]): n for n in ("json", "xml", "csv", "tsv")}
+RESULT_TYPES["application/json"] = "json"
+RDF_TYPES = {media_type(RDF_FORMATS[n]): n for n in ("ttl", "nt", "rdf", "jsonld", "trig", "nq")}
+DOCUMENT_TYPES = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld",
+                  "application/n-triples": "nt"}  # media type -> rdflib format, for the small metadata documents
+CORS = {"Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "ETag, Last-Modified, Retry-After, Content-Type, Content-Encoding, Link"}
+GZIP_FROM = 1024  # bytes; smaller bodies are sent as they are
 
 
-def _error(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, mimetype="text/plain")
+class Refusal(Exception):
+    """A request the protocol says to refuse: status, message and extra headers."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+@dataclass
+class Params:
+    query: str | None = None
+    update: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    format: str | None = None
+    describe: str = describing.DEFAULT_MODE
+
+
+def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain", headers=headers or {})
 
 
 def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
     bp = Blueprint("sparql", __name__)
+    limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+    cache = ReleaseCache(settings.cache_bytes)
+    statistics = StatisticsCache(store)
+    context = {"@context": _context(settings.base_iri)}
+    bp.record_once(lambda state: state.app.extensions.__setitem__("evrdf_sparql_cache", cache))
 
-    @bp.route("/sparql", methods=["GET", "POST"])
+    @bp.after_request
+    def cors(response: Response) -> Response:
+        response.headers.update(CORS)
+        return response
+
+    @bp.errorhandler(Refusal)
+    def refused(exc: Refusal) -> Response:
+        return text_response(exc.status, exc.message, exc.headers)
+
+    @bp.errorhandler(RequestEntityTooLarge)
+    def too_large(_: RequestEntityTooLarge) -> Response:
+        return text_response(413, f"the request body is larger than the limit of {settings.max_body_bytes} bytes")
+
+    @bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
+              provide_automatic_options=False)
     def sparql() -> Response:
-        query, default_graphs, named_graphs, problem = _read_request()
-        if problem:
-            return problem
-        if query is None:
-            if request.method == "GET" and request.accept_mimetypes.accept_html:
-                return Response(render_template("sparql.html", examples=examples(settings.base_iri)))
-            return _error(400, "missing 'query' parameter (SPARQL 1.1 Protocol, section 2.1)")
-        try:
-            result = store.query(query, default_graphs=default_graphs or None, named_graphs=named_graphs or None)
-        except SyntaxError as exc:
-            return _error(400, f"SPARQL syntax error: {exc}")
-        except OSError as exc:
-            return _error(500, f"the store failed to answer: {exc}")
-        return _respond(result)
+        if request.method == "OPTIONS":
+            return _preflight()
+        if request.method not in ("GET", "HEAD", "POST"):
+            raise Refusal(405, f"{request.method} is not a SPARQL Protocol operation: query with GET or POST, "
+                               "update with POST", {"Allow": "GET, POST, HEAD, OPTIONS"})
+        params = read_request()
+        if params.update is not None:
+            return _refuse_update(settings)
+        if params.query is None:
+            if request.method in ("GET", "HEAD"):
+                return _bare_endpoint(settings, statistics, params)
+            raise Refusal(400, "missing 'query' parameter (SPARQL 1.1 Protocol, section 2.1)")
+        wait = limiter.acquire(request.remote_addr or "unknown")
+        if wait:
+            raise Refusal(429, f"too many queries from {request.remote_addr}: at most {settings.rate_burst} at "
+                               f"once and {settings.rate_per_s:g} per second; retry in {wait} s",
+                          {"Retry-After": str(wait)})
+        return _answer(store, settings, cache, context, params)
+
+    @bp.get("/sparql/context.jsonld")
+    def jsonld_context() -> Response:
+        return Response(json.dumps(context, indent=2), mimetype="application/ld+json")
+
+    @bp.route("/.well-known/void", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+    def void() -> Response:
+        if request.method == "OPTIONS":
+            return _preflight()
+        graph = void_graph(statistics.get(), settings.base_iri, _endpoint(), store.release())
+        return _document(graph, dict(request.args))
+
+    @bp.route("/.well-known/sparql-examples", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+    def sparql_examples() -> Response:
+        if request.method == "OPTIONS":
+            return _preflight()
+        return _document(examples_graph(settings.base_iri, _endpoint()), dict(request.args))
 
     return bp
 
 
-def _read_request() -> tuple[str | None, list[str], list[str], Response | None]:
-    if request.method == "GET":
-        values = request.args
-    else:
-        mimetype = request.mimetype
-        if mimetype == "application/sparql-query":
-            body = request.get_data()
-            try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError:
-                return None, [], [], _error(400, "the query body is not valid UTF-8")
-            return (text, request.args.getlist("default-graph-uri"), request.args.getlist("named-graph-uri"),
-                    None)
-        if mimetype != "application/x-www-form-urlencoded":
-            return None, [], [], _error(415, f"unsupported Content-Type {mimetype!r}: POST a query as "
-                                             "application/x-www-form-urlencoded or application/sparql-query")
-        values = request.form
-    queries = values.getlist("query")
-    if len(queries) > 1:
-        return None, [], [], _error(400, "more than one 'query' parameter")
-    return (queries[0] if queries else None, values.getlist("default-graph-uri"),
-            values.getlist("named-graph-uri"), None)
+# -- reading the request (Protocol section 2.1.1 - 2.1.3, 2.2) ------------------------------------------------
+def _parse(raw: bytes, where: str) -> dict[str, list[str]]:
+    try:
+        pairs = urllib.parse.parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise Refusal(400, f"the {where} is not valid UTF-8 (percent-encode UTF-8 bytes)") from None
+    out: dict[str, list[str]] = {}
+    for name, value in pairs:
+        out.setdefault(name, []).append(value)
+    return out
 
 
-def _respond(result: object) -> Response:
-    requested = request.values.get("format")
-    if isinstance(result, ox.QueryTriples):
-        table, default = RDF_TYPES, ox.RdfFormat.TURTLE
-        chosen = RDF_FORMATS.get(normalise(requested)) if requested else None
+def read_request() -> Params:
+    url = _parse(request.query_string, "query string")
+    if request.method in ("GET", "HEAD"):
+        values = url
+    elif not request.content_type:
+        raise Refusal(400, f"a POST needs a Content-Type: {FORM} (query=... or update=...), {QUERY} or {UPDATE}")
+    elif request.mimetype == FORM:
+        values = _parse(request.get_data(), "form body")
+        for name in ("format", "describe"):
+            values.setdefault(name, url.get(name, []))
+    elif request.mimetype in (QUERY, UPDATE):
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise Refusal(415, f"{request.mimetype} must be UTF-8, not charset={charset}")
+        try:
+            body = request.get_data().decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refusal(400, "the query body is not valid UTF-8") from None
+        values = dict(url)
+        values["query" if request.mimetype == QUERY else "update"] = [body]
+        if "query" in url or "update" in url:
+            raise Refusal(400, f"a {request.mimetype} POST carries the operation in its body; "
+                               "do not also pass query= or update= in the URL")
     else:
-        table, default = RESULT_TYPES, ox.QueryResultsFormat.JSON
-        chosen = RESULT_FORMATS.get(normalise(requested)) if requested else None
-    if requested and chosen is None:
-        return _error(400, f"unknown format {requested!r} for this kind of result "
-                           f"(known: {', '.join(sorted(RDF_FORMATS if table is RDF_TYPES else RESULT_FORMATS))})")
-    if chosen is None:
-        accept = request.accept_mimetypes
-        if not accept or accept.best in (None, "*/*"):
-            chosen = default
-        else:
-            best = accept.best_match(list(table))
-            if best is None:
-                return _error(406, f"none of the acceptable media types can represent this result; "
-                                   f"offered: {', '.join(table)}")
-            chosen = table[best]
-    body = result.serialize(format=chosen)  # type: ignore[attr-defined]
-    response = Response(body, content_type=chosen.media_type)
+        raise Refusal(415, f"unsupported Content-Type {request.mimetype!r}: POST a query as {FORM} or {QUERY}, "
+                           f"an update as {FORM} or {UPDATE}")
+    for name in ("query", "update", "format", "describe"):
+        if len(values.get(name, [])) > 1:
+            raise Refusal(400, f"more than one '{name}' parameter (the protocol allows exactly one)")
+    if values.get("query") and values.get("update"):
+        raise Refusal(400, "a request carries either 'query' or 'update', not both")
+    if request.method != "POST" and values.get("update"):
+        raise Refusal(400, "SPARQL Update must be sent by POST (SPARQL 1.1 Protocol, section 2.2)")
+    mode = (values.get("describe") or [describing.DEFAULT_MODE])[0]
+    if mode not in describing.MODES:
+        raise Refusal(400, f"unknown describe={mode!r}; use one of: " +
+                      "; ".join(f"{m} ({what})" for m, what in describing.MODES.items()))
+    return Params(query=(values.get("query") or [None])[0], update=(values.get("update") or [None])[0],
+                  default_graphs=values.get("default-graph-uri", []), named_graphs=values.get("named-graph-uri", []),
+                  format=(values.get("format") or [None])[0], describe=mode)
+
+
+def _refuse_update(settings: Settings) -> Response:
+    how = ("releases are immutable and served read-only; change the data by publishing a new release "
+           "(`evrdf build --add FILE`)")
+    if not settings.update_token:
+        raise Refusal(403, f"SPARQL Update is disabled on this endpoint: {how}")
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {settings.update_token}".encode()):
+        raise Refusal(401, "SPARQL Update needs the operator's token (Authorization: Bearer TOKEN)",
+                      {"WWW-Authenticate": 'Bearer realm="evrdf"'})
+    raise Refusal(501, f"token accepted, but updates are not applied in place: {how}")
+
+
+def _preflight() -> Response:
+    """CORS preflight (Fetch standard): any origin may query, with the headers SPARQL clients send."""
+    return Response(status=204, headers={
+        "Access-Control-Allow-Methods": "GET, POST, HEAD, OPTIONS",
+        "Access-Control-Allow-Headers": "Accept, Content-Type, Authorization, If-None-Match, If-Modified-Since",
+        "Access-Control-Max-Age": "86400", "Allow": "GET, POST, HEAD, OPTIONS"})
+
+
+# -- negotiation ----------------------------------------------------------------------------------------------
+def _choose(offers: dict[str, str], requested: str | None, table: dict[str, Any]) -> str | None:
+    """The short format name for one kind of result: ``format=`` (short name or media type) overrides Accept."""
+    if requested:
+        name = offers.get(requested.split(";")[0].strip().lower()) or normalise(requested)
+        return name if name in table else None
+    accept = request.accept_mimetypes
+    if not accept:
+        return next(iter(offers.values()))
+    best = accept.best_match(list(offers))
+    return offers[best] if best else None
+
+
+def _formats(params: Params) -> tuple[str | None, str | None]:
+    results = _choose(RESULT_TYPES, params.format, RESULT_FORMATS)
+    triples = _choose(RDF_TYPES, params.format, RDF_FORMATS)
+    if params.format and results is None and triples is None:
+        raise Refusal(400, f"unknown format={params.format!r}; results: {', '.join(RESULT_FORMATS)}; "
+                           f"graphs: {', '.join(RDF_FORMATS)} (or a media type)")
+    return results, triples
+
+
+# -- answering -------------------------------------------------------------------------------------------------
+def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict[str, Any],
+            params: Params) -> Response:
+    assert params.query is not None
+    found = scan(params.query)
+    if found.form == "UPDATE":
+        raise Refusal(400, "this is a SPARQL Update, not a query: send it as 'update' (which this read-only "
+                           "endpoint refuses)")
+    for service in found.services:
+        if service not in settings.federation_allow:
+            policy = (f"allowed: {', '.join(settings.federation_allow)}" if settings.federation_allow
+                      else "federated queries are off on this endpoint")
+            raise Refusal(403, f"SERVICE {service} is not allowed ({policy}; the operator sets "
+                               "EVRDF_FEDERATION_ALLOW)")
+    results, triples = _formats(params)
+    gz = request.accept_encodings["gzip"] > 0
+    info = store.release()
+    release = str(info.get("release")) if info.get("release") else None
+    key = (params.query, tuple(params.default_graphs), tuple(params.named_graphs), results, triples,
+           params.describe if found.form == "DESCRIBE" else "", gz)
+    etag = f"{release}-{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}"
+    modified = _built(info)
+    if request.method in ("GET", "HEAD") and release and _not_modified(etag, modified):
+        return _headers(Response(status=304), etag, modified, None)
+    cached = cache.get(release, key)
+    if cached:
+        response = Response(cached[1], content_type=cached[0])
+        if gz and cached[1][:2] == b"\x1f\x8b":
+            response.headers["Content-Encoding"] = "gzip"
+        response.headers["X-Evrdf-Cache"] = "hit"
+        return _headers(response, etag, modified, release)
+    job = Job(params.query, tuple(params.default_graphs), tuple(params.named_graphs),
+              results, triples, settings.max_result_bytes)
+    deadline = monotonic() + settings.query_timeout_s
+    runner = runner_for(store, settings.query_workers)
+    try:
+        if found.form == "DESCRIBE" and params.describe != "cbd":
+            job = _description_job(runner, job, params, deadline)
+        answer = runner.run(job, deadline)
+    except NotAcceptable as exc:
+        kind = "SELECT/ASK results" if str(exc) == "results" else "CONSTRUCT/DESCRIBE graphs"
+        offered = RESULT_TYPES if str(exc) == "results" else RDF_TYPES
+        if params.format:
+            raise Refusal(400, f"format={params.format!r} cannot represent {kind}; "
+                               f"use one of {', '.join(sorted(set(offered.values())))}") from None
+        raise Refusal(406, f"none of the acceptable media types can represent {kind}; "
+                           f"offered: {', '.join(offered)}") from None
+    except QueryFailed as exc:
+        raise _refusal_for(exc, settings) from None
+    if answer.kind == "triples" and triples == "jsonld":
+        answer = _with_context(answer, context)
+    response = _send(answer, gz)
+    if answer.rest is None and answer.release == release:
+        cache.put(release, key, (response.content_type or answer.media_type, response.get_data()))
+    return _headers(response, etag if answer.release == release else None, modified, release)
+
+
+def _description_job(runner: Any, job: Job, params: Params, deadline: float) -> Job:
+    """DESCRIBE in mode own/scbd: find the targets with a SELECT, describe them with one CONSTRUCT."""
+    assert params.query is not None
+    found = scan(params.query)
+    iris = describing.constant_targets(found)
+    selection = describing.selection_query(params.query, found)
+    if selection:
+        targets = runner.run(Job(selection, job.default_graphs, job.named_graphs, "json", None,
+                                 job.max_bytes), deadline)
+        if targets.rest is not None:
+            raise Refusal(400, "the DESCRIBE names too many resources; add a LIMIT")
+        for row in json.loads(targets.head)["results"]["bindings"]:
+            iris += [cell["value"] for cell in row.values() if cell["type"] == "uri"]
+    query = describing.description_query(list(dict.fromkeys(iris)), params.describe)
+    return Job(query, job.default_graphs, job.named_graphs, None, job.rdf_format, job.max_bytes)
+
+
+def _refusal_for(exc: QueryFailed, settings: Settings) -> Refusal:
+    if isinstance(exc, QuerySyntaxError):
+        return Refusal(400, str(exc))
+    if isinstance(exc, QueryTimeout):
+        return Refusal(503, f"query timeout ({settings.query_timeout_s:g} s): {exc}")
+    if isinstance(exc, Busy):
+        return Refusal(503, str(exc), {"Retry-After": "1"})
+    if isinstance(exc, ResultTooLarge):
+        return Refusal(422, f"result-size limit: {exc}")
+    assert isinstance(exc, StoreFailure)
+    return Refusal(500, str(exc))
+
+
+def _with_context(answer: Answer, context: dict[str, Any]) -> Answer:
+    """Oxigraph writes expanded JSON-LD (absolute IRIs everywhere); wrapping it as ``@graph`` under our
+    prefix-only context keeps its meaning and lets clients compact it with the published context."""
+    prefix = b'{"@context":' + json.dumps(context["@context"]).encode() + b',"@graph":'
+    if answer.rest is None:
+        return Answer(answer.kind, answer.media_type, answer.release, prefix + answer.head + b"}")
+    rest = answer.rest
+
+    def tail() -> Iterator[bytes]:
+        yield from rest
+        yield b"}"
+    return Answer(answer.kind, answer.media_type, answer.release, prefix + answer.head, tail())
+
+
+def _send(answer: Answer, gz: bool) -> Response:
+    if answer.rest is None:
+        body = answer.head
+        compressed = gz and len(body) >= GZIP_FROM
+        response = Response(gzip.compress(body, compresslevel=5) if compressed else body,
+                            content_type=answer.media_type)
+    else:
+        compressed = gz
+        response = Response(_stream(answer, gz), content_type=answer.media_type)
+    if compressed:
+        response.headers["Content-Encoding"] = "gzip"
+    if answer.kind == "triples" and answer.media_type.startswith("application/ld+json"):
+        response.headers["Link"] = (f'<{url_for("sparql.jsonld_context", _external=True)}>; '
+                                    'rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"')
+    return response
+
+
+def _stream(answer: Answer, gz: bool) -> Iterator[bytes]:
+    assert answer.rest is not None
+    if not gz:
+        yield answer.head
+        yield from answer.rest
+        return
+    compressor = zlib.compressobj(5, zlib.DEFLATED, 31)
+    yield compressor.compress(answer.head)
+    for chunk in answer.rest:
+        yield compressor.compress(chunk)
+    yield compressor.flush()
+
+
+def _headers(response: Response, etag: str | None, modified: datetime | None, release: str | None) -> Response:
+    response.headers["Vary"] = "Accept, Accept-Encoding"
+    if etag:
+        response.set_etag(etag)
+    if modified:
+        response.last_modified = modified
+    if release:
+        response.headers["X-Evrdf-Release"] = release
+    return response
+
+
+def _built(info: dict[str, Any]) -> datetime | None:
+    try:
+        built = datetime.fromisoformat(str(info["built"]))
+    except (KeyError, ValueError):
+        return None
+    return built if built.tzinfo else built.replace(tzinfo=timezone.utc)
+
+
+def _not_modified(etag: str, modified: datetime | None) -> bool:
+    """RFC 9110 section 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return bool(since and modified and modified.replace(microsecond=0) <= since)
+
+
+# -- the bare endpoint: query editor for browsers, service description for everyone else -----------------------
+def _bare_endpoint(settings: Settings, statistics: StatisticsCache, params: Params) -> Response:
+    offers = ["text/turtle", "text/html", "application/rdf+xml", "application/ld+json", "application/n-triples"]
+    wanted = params.format
+    best = (DOCUMENT_FORMAT_NAMES.get(normalise(wanted), wanted) if wanted
+            else request.accept_mimetypes.best_match(offers) if request.accept_mimetypes else "text/turtle")
+    if best == "text/html" or wanted == "html":
+        return Response(render_template("sparql.html", examples=examples(settings.base_iri),
+                                        endpoint=url_for("sparql.sparql", _external=True)))
+    if best not in DOCUMENT_TYPES:
+        raise Refusal(400, "missing 'query' parameter (SPARQL 1.1 Protocol, section 2.1); without one, this "
+                           f"endpoint describes itself as {', '.join(DOCUMENT_TYPES)}")
+    graph = service_graph(settings, statistics.get(), _endpoint(), request.url_root)
+    response = Response(graph.serialize(format=DOCUMENT_TYPES[best], encoding="utf-8"), content_type=best)
     response.headers["Vary"] = "Accept"
     return response
+
+
+DOCUMENT_FORMAT_NAMES = {"ttl": "text/turtle", "rdf": "application/rdf+xml", "jsonld": "application/ld+json",
+                         "nt": "application/n-triples"}
+
+
+def _document(graph: Any, args: dict[str, str]) -> Response:
+    """A small metadata document (VoID, examples) in the negotiated RDF format, serialized by rdflib."""
+    wanted = args.get("format")
+    offers = list(DOCUMENT_TYPES)
+    if wanted:
+        best = DOCUMENT_FORMAT_NAMES.get(normalise(wanted), wanted)
+        if best not in DOCUMENT_TYPES:
+            raise Refusal(400, f"unknown format={wanted!r}; use one of {', '.join(DOCUMENT_FORMAT_NAMES)}")
+    else:
+        best = request.accept_mimetypes.best_match(offers) if request.accept_mimetypes else offers[0]
+        if best is None:
+            raise Refusal(406, f"none of the acceptable media types fits; offered: {', '.join(offers)}")
+    response = Response(graph.serialize(format=DOCUMENT_TYPES[best], encoding="utf-8"), content_type=best)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _endpoint() -> str:
+    return url_for("sparql.sparql", _external=True)
+
+
+def _context(base_iri: str) -> dict[str, str]:
+    prefixes = {name: iri.replace("https://w3id.org/evrdf/", base_iri) for name, iri in PREFIXES.items()}
+    prefixes.update({"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "owl": "http://www.w3.org/2002/07/owl#",
+                     "xsd": "http://www.w3.org/2001/XMLSchema#", "dcterms": "http://purl.org/dc/terms/",
+                     "prov": "http://www.w3.org/ns/prov#", "evr": base_iri})
+    return prefixes

@@ -1,0 +1,311 @@
+"""Running a query with a deadline and a size limit, and serializing its results with the store's own writer.
+
+Oxigraph cannot cancel a query it is evaluating, so the embedded store is queried in a small pool of worker
+*processes*, each with the published release opened read-only: a query past its deadline is stopped by
+killing its worker (its CPU is really freed) and a fresh worker takes its place. Stores that cannot be reopened
+in another process (e.g. a remote SPARQL store, which has its own HTTP timeouts) run in threads instead, and the
+endpoint only stops waiting for them.
+
+No Flask here and no HTTP status codes: the errors below are mapped to statuses by serve/sparql.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from time import monotonic
+from typing import Any, Callable, Iterator
+
+CHUNK = 64 << 10  # bytes per message from a worker
+STREAM_AFTER = 1 << 20  # answers up to this size are sent whole (with Content-Length, cacheable); larger stream
+
+
+class QueryFailed(Exception):
+    """Base of the ways a query can fail; the message is meant for the client."""
+
+
+class QuerySyntaxError(QueryFailed):
+    pass
+
+
+class QueryTimeout(QueryFailed):
+    pass
+
+
+class ResultTooLarge(QueryFailed):
+    pass
+
+
+class Busy(QueryFailed):
+    pass
+
+
+class NotAcceptable(QueryFailed):
+    """The result's kind ('results' or 'triples') has no format the client accepts."""
+
+
+class StoreFailure(QueryFailed):
+    pass
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    results_format: str | None = None  # short name (evrdf.formats) for SELECT/ASK, None = not acceptable
+    rdf_format: str | None = None  # short name for CONSTRUCT/DESCRIBE, None = not acceptable
+    max_bytes: int = 256 << 20
+
+
+@dataclass
+class Answer:
+    """Serialized results: ``head`` is the whole body unless ``rest`` streams the remainder."""
+
+    kind: str  # 'results' or 'triples'
+    media_type: str
+    release: str | None  # the release that answered, None if a new one landed meanwhile
+    head: bytes
+    rest: Iterator[bytes] | None = None
+
+
+class _Limited:
+    """A binary sink for ``serialize(output=...)`` that refuses to grow past the result-size limit."""
+
+    def __init__(self, limit: int, emit: Callable[[bytes], None]):
+        self.limit, self.emit, self.size, self.buffer = limit, emit, 0, bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise ResultTooLarge(f"the result is larger than the limit of {self.limit} bytes; "
+                                 "ask for less (LIMIT, fewer variables) or page with OFFSET")
+        self.buffer += data
+        if len(self.buffer) >= CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.emit(bytes(self.buffer))
+            self.buffer.clear()
+
+
+def _release_id(store: Any) -> str | None:
+    try:
+        return str(store.release()["release"])
+    except Exception:  # a store without releases: answers are never cached
+        return None
+
+
+def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Callable[[bytes], None]) -> str | None:
+    """Query, pick the format for the kind of result, serialize through the size limit; returns the release id
+    the answer certainly comes from (read before and after: equal unless a publish happened in between)."""
+    before = _release_id(store)
+    try:
+        result = store.query(job.query, default_graphs=list(job.default_graphs) or None,
+                             named_graphs=list(job.named_graphs) or None)
+    except SyntaxError as exc:
+        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+    except OSError as exc:
+        raise StoreFailure(f"the store failed to answer: {exc}") from None
+    except QueryFailed:
+        raise
+    except Exception as exc:  # e.g. StoreError: no published release
+        raise StoreFailure(str(exc)) from None
+    kind = "triples" if type(result).__name__ == "QueryTriples" else "results"
+    from evrdf.formats import RDF_FORMATS, RESULT_FORMATS
+
+    name = job.rdf_format if kind == "triples" else job.results_format
+    if name is None:
+        raise NotAcceptable(kind)
+    fmt = (RDF_FORMATS if kind == "triples" else RESULT_FORMATS)[name]
+    start(kind, fmt.media_type)
+    sink = _Limited(job.max_bytes, emit)
+    try:
+        result.serialize(sink, format=fmt)
+    except OSError as exc:
+        raise StoreFailure(f"the query failed while its results were written: {exc}") from None
+    sink.flush()
+    after = _release_id(store)
+    return before if before == after else None
+
+
+# -- worker processes ------------------------------------------------------------------------------------------
+def _worker(conn: Connection, factory: Callable[[], Any]) -> None:
+    """A worker's life: open the store, answer jobs until the pipe closes."""
+    store = factory()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            release = evaluate(store, job, lambda kind, media: conn.send(("start", kind, media)),
+                               lambda data: conn.send(("data", data)))
+            conn.send(("end", release))
+        except QueryFailed as exc:
+            conn.send(("error", exc))
+        except Exception as exc:  # never let one query take the worker down
+            conn.send(("error", StoreFailure(f"{type(exc).__name__}: {exc}")))
+
+
+@dataclass
+class _Process:
+    process: Any
+    conn: Connection
+
+
+@dataclass
+class ProcessRunner:
+    """A pool of query processes sharing one read-only release; one job per process at a time."""
+
+    factory: Callable[[], Any]
+    size: int
+    _idle: "queue.SimpleQueue[_Process]" = field(default_factory=queue.SimpleQueue)
+    _started: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _spawn(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=_worker, args=(child, self.factory), daemon=True, name="evrdf-query")
+        process.start()
+        child.close()
+        self._idle.put(_Process(process, parent))
+
+    def _discard(self, worker: _Process) -> None:
+        """Kill a worker (timed out, or its client left mid-answer) and put a fresh one in its place."""
+        worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+        self._spawn()
+
+    def run(self, job: Job, deadline: float) -> Answer:
+        with self._lock:
+            if not self._started:
+                for _ in range(self.size):
+                    self._spawn()
+                self._started = True
+        try:
+            worker = self._idle.get(timeout=max(0.0, deadline - monotonic()))
+        except queue.Empty:
+            raise Busy(f"all {self.size} query workers stayed busy until the timeout; try again later") from None
+        settled = False  # True once the worker is back in the pool or discarded
+        try:
+            worker.conn.send(job)
+            message = self._receive(worker, deadline)
+            if message[0] == "error":
+                settled = self._put_back(worker)
+                raise message[1]
+            _, kind, media = message
+            head = bytearray()
+            while len(head) < STREAM_AFTER:
+                message = self._receive(worker, deadline)
+                if message[0] == "data":
+                    head += message[1]
+                    continue
+                settled = self._put_back(worker)
+                if message[0] == "end":
+                    return Answer(kind, media, message[1], bytes(head))
+                raise message[1]
+        except (QueryTimeout, StoreFailure) as exc:
+            settled = settled or getattr(exc, "discarded", False)
+            if not settled:
+                self._discard(worker)
+            raise
+        except BaseException:
+            if not settled:
+                self._discard(worker)
+            raise
+        return Answer(kind, media, None, bytes(head), self._stream(worker, deadline))
+
+    def _put_back(self, worker: _Process) -> bool:
+        self._idle.put(worker)
+        return True
+
+    def _stream(self, worker: _Process, deadline: float) -> Iterator[bytes]:
+        finished = False
+        try:
+            while True:
+                message = self._receive(worker, deadline)
+                if message[0] == "data":
+                    yield message[1]
+                elif message[0] == "end":
+                    finished = True
+                    return
+                else:
+                    finished = True
+                    raise message[1]
+        finally:
+            if finished:
+                self._idle.put(worker)
+            elif not worker.conn.closed:
+                self._discard(worker)
+
+    def _receive(self, worker: _Process, deadline: float) -> tuple[Any, ...]:
+        remaining = deadline - monotonic()
+        if remaining <= 0 or not worker.conn.poll(remaining):
+            self._discard(worker)
+            timeout = QueryTimeout("the query ran past the timeout and was stopped; make it more selective "
+                                   "(LIMIT, fewer OPTIONALs, a narrower graph)")
+            timeout.discarded = True  # type: ignore[attr-defined]
+            raise timeout
+        try:
+            return worker.conn.recv()  # type: ignore[no-any-return]
+        except (EOFError, OSError):
+            self._discard(worker)
+            died = StoreFailure("the query worker died while answering")
+            died.discarded = True  # type: ignore[attr-defined]
+            raise died from None
+
+
+# -- threads (stores that live in this process only) -----------------------------------------------------------
+@dataclass
+class ThreadRunner:
+    """Runs each query in a thread; past the deadline the endpoint stops waiting (the thread runs on)."""
+
+    store: Any
+    size: int
+    _pool: ThreadPoolExecutor | None = None
+
+    def run(self, job: Job, deadline: float) -> Answer:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="evrdf-query")
+        future = self._pool.submit(self._answer, job)
+        try:
+            return future.result(timeout=max(0.0, deadline - monotonic()))
+        except FutureTimeout:
+            raise QueryTimeout("the query ran past the timeout; make it more selective") from None
+
+    def _answer(self, job: Job) -> Answer:
+        parts: list[bytes] = []
+        started: list[str] = []
+        release = evaluate(self.store, job, lambda kind, media: started.extend((kind, media)), parts.append)
+        return Answer(started[0], started[1], release, b"".join(parts))
+
+
+_RUNNERS: dict[tuple[Any, ...], Any] = {}
+_RUNNERS_LOCK = threading.Lock()
+
+
+def runner_for(store: Any, size: int) -> ProcessRunner | ThreadRunner:
+    """One runner per store and size in this process (apps created for the same store share their workers)."""
+    from evrdf.store.oxigraph import OxigraphStore
+
+    if type(store) is OxigraphStore:
+        key: tuple[Any, ...] = ("process", str(store.root.resolve()), size)
+        make: Callable[[], Any] = lambda: ProcessRunner(functools.partial(OxigraphStore, store.root), size)
+    else:
+        key = ("thread", id(store), size)
+        make = lambda: ThreadRunner(store, size)
+    with _RUNNERS_LOCK:
+        if key not in _RUNNERS:
+            _RUNNERS[key] = make()
+        return _RUNNERS[key]
