@@ -12,6 +12,9 @@ from evrdf.errors import EvrdfError
 from evrdf.settings import Settings
 
 STORE_HELP = "store directory (default: $EVRDF_STORE or var/store)"
+BACKEND_HELP = "oxigraph (embedded, default) or remote (also publish to / serve from $EVRDF_REMOTE_URL)"
+REMOTE_HELP = ("base URL of a remote SPARQL store, e.g. Virtuoso's http://host:8890 (default: $EVRDF_REMOTE_URL; "
+               "credentials from $EVRDF_REMOTE_USER and $EVRDF_REMOTE_PASSWORD)")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -36,13 +39,29 @@ def cli() -> None:
               help="extra RDF file (N-Triples, Turtle, N-Quads, TriG, RDF/XML) to publish in its own named graph")
 @click.option("--reason/--no-reason", default=True, show_default=True,
               help="check the ontology's consistency with HermiT before publishing")
+@click.option("--backend", type=click.Choice(["oxigraph", "remote"]), help=BACKEND_HELP)
+@click.option("--remote", "remote_url", help=REMOTE_HELP)
+@click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
+              help="SHACL severity that stops publishing (as ROBOT's --fail-on)")
+@click.option("--allow-warnings", is_flag=True, help="SHACL warnings never stop publishing (as pySHACL's)")
 def build(store: Path | None, base_iri: str | None, sources: Path | None, add: tuple[Path, ...],
-          reason: bool) -> None:
+          reason: bool, backend: str | None = None, remote_url: str | None = None, fail_on: str = "violation",
+          allow_warnings: bool = False) -> None:
     """Build the knowledge graph from the curated sources and publish it into the store."""
     from evrdf.build.pipeline import build as run_build
 
-    settings = _settings(store=store, base_iri=base_iri, sources=sources)
-    report = run_build(settings, add=list(add), reason=reason, progress=lambda m: click.echo(f"  {m}", err=True))
+    settings = _settings(store=store, base_iri=base_iri, sources=sources,
+                         backend=backend or ("remote" if remote_url else None), remote_url=remote_url)
+    from evrdf.errors import ValidationError
+
+    try:
+        report = run_build(settings, add=list(add), reason=reason, progress=lambda m: click.echo(f"  {m}", err=True),
+                           fail_on="violation" if allow_warnings else fail_on)
+    except ValidationError as exc:
+        from evrdf.validate.render import text
+
+        click.echo(text(exc.report), err=True)  # type: ignore[arg-type]
+        raise
     click.echo(f"published release {report.release} (ontology {report.version}) in {report.store}")
     click.echo(f"  {report.triples} triples in {len(report.graphs)} named graphs; {report.findings} findings, "
                f"{report.references} references, {report.genes} genes, {report.pairs} ligand-receptor pairs, "
@@ -51,6 +70,29 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
         click.echo(f"    {count:>7}  {graph}")
     reasoner = f"; reasoner {report.reasoner_seconds:.1f} s" if report.reasoner_seconds is not None else ""
     click.echo(f"  took {report.seconds:.1f} s{reasoner}")
+    if settings.backend == "remote":
+        _publish_remote(settings, settings.store / "current")
+
+
+def _publish_remote(settings: Settings, release_dir: Path) -> None:
+    from evrdf.store.publish_remote import publish as publish_remote
+    from evrdf.store.remote import RemoteStore
+
+    remote = RemoteStore.from_settings(settings)
+    done = publish_remote(remote, release_dir.resolve(), progress=lambda m: click.echo(f"  {m}", err=True))
+    click.echo(f"published release {done.release} to {remote.endpoints.query}: "
+               f"{sum(done.graphs.values())} triples in {len(done.graphs)} graphs in {done.seconds:.1f} s"
+               + (f"; dropped release {', '.join(done.dropped)}" if done.dropped else ""))
+
+
+@cli.command()
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option("--remote", "remote_url", help=REMOTE_HELP)
+@click.option("--base-iri", help="canonical base IRI (default: $EVRDF_BASE_IRI or https://w3id.org/evrdf/)")
+def publish(store: Path | None, remote_url: str | None, base_iri: str | None) -> None:
+    """Publish the store's current release to a remote SPARQL store (atomic for its readers)."""
+    settings = _settings(store=store, remote_url=remote_url, base_iri=base_iri, backend="remote")
+    _publish_remote(settings, settings.store / "current")
 
 
 @cli.command()
@@ -95,17 +137,142 @@ def stats(store: Path | None) -> None:
 @click.option("--host", default=None, help="interface to bind (default 127.0.0.1)")
 @click.option("--port", default=None, type=int, help="port (default 5000)")
 @click.option("--base-iri", help="canonical base IRI (default: $EVRDF_BASE_IRI or https://w3id.org/evrdf/)")
-def serve(store: Path | None, host: str | None, port: int | None, base_iri: str | None) -> None:
+@click.option("--backend", type=click.Choice(["oxigraph", "remote"]), help=BACKEND_HELP)
+@click.option("--remote", "remote_url", help=REMOTE_HELP)
+@click.option("--workers", default=0, type=click.IntRange(min=0), show_default=True,
+              help="production: N gunicorn worker processes (0 = the single-process development server)")
+@click.option("--threads", default=4, type=click.IntRange(min=1), show_default=True,
+              help="threads per gunicorn worker (with --workers)")
+@click.option("--timeout", "timeout", default=None, type=float, help="per-query timeout in seconds (default 30)")
+def serve(store: Path | None, host: str | None, port: int | None, base_iri: str | None,
+          backend: str | None = None, remote_url: str | None = None, workers: int = 0, threads: int = 4,
+          timeout: float | None = None) -> None:
     """Serve the published store over HTTP (SPARQL endpoint at /sparql)."""
     from evrdf.serve.app import create_app
-    from evrdf.store.oxigraph import OxigraphStore
+    from evrdf.store import open_store
 
-    settings = _settings(store=store, host=host, port=port, base_iri=base_iri)
-    store_ = OxigraphStore(settings.store)
+    settings = _settings(store=store, host=host, port=port, base_iri=base_iri,
+                         backend=backend or ("remote" if remote_url else None), remote_url=remote_url,
+                         query_timeout_s=timeout)
+    store_ = open_store(settings)
     store_.release()  # fail now, not on the first request, if nothing is published
+    if workers:
+        from evrdf.serve.production import serve as serve_production
+
+        click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/ with {workers} gunicorn "
+                   f"workers x {threads} threads", err=True)
+        serve_production(settings, workers, threads)
+        return
     app = create_app(settings, store_)
     click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/ (SPARQL: /sparql)", err=True)
     app.run(host=settings.host, port=settings.port, threaded=True)
+
+
+DATABASES = ("vesiclepedia", "exocarta")
+SHOWN_REJECTIONS = 20
+
+
+@cli.command("import")
+@click.argument("database", type=click.Choice(DATABASES))
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--experiments", type=click.Path(path_type=Path, dir_okay=False),
+              help="the database's EXPERIMENT_DETAILS file (species, sample, methods, EV type, PubMed ID)")
+@click.option("--release", help="database release, e.g. 5.1 (default: read from the file name)")
+@click.option("--on-error", type=click.Choice(["skip", "fail"]), default="fail", show_default=True,
+              help="a malformed line fails the import, or is reported and skipped")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option("--base-iri", help="canonical base IRI (default: $EVRDF_BASE_IRI or https://w3id.org/evrdf/)")
+@click.option("--sources", type=click.Path(path_type=Path, file_okay=False),
+              help="ontology/ folder (its curated genes align imported cargo to HGNC and UniProt)")
+def import_(database: str, path: Path, experiments: Path | None, release: str | None, on_error: str,
+            store: Path | None, base_iri: str | None, sources: Path | None) -> None:
+    """Convert a Vesiclepedia or ExoCarta download and stage it; the next `evrdf build` publishes it."""
+    import importlib
+
+    from evrdf.build.imports import import_database
+    from evrdf.ingest.evdb import release_from_name
+
+    settings = _settings(store=store, base_iri=base_iri, sources=sources)
+    db = importlib.import_module(f"evrdf.ingest.{database}").DATABASE
+    release = release or release_from_name(path.name)
+    if not release:
+        raise click.UsageError(f"cannot read the release from {path.name!r}; give --release")
+    shown = [0]
+
+    def report(error: EvrdfError) -> None:
+        shown[0] += 1
+        if shown[0] <= SHOWN_REJECTIONS:
+            click.echo(f"  skipped {error}", err=True)
+
+    size = path.stat().st_size if path.is_file() else 0
+    with click.progressbar(length=size, label=f"importing {path.name}", file=sys.stderr) as bar:
+        pending = [0]
+
+        def progress(n: int) -> None:
+            pending[0] += n
+            if pending[0] >= 1 << 20:
+                bar.update(pending[0])
+                pending[0] = 0
+
+        result, staged = import_database(settings, db, path, experiments, release, on_error,  # type: ignore[arg-type]
+                                         report, progress)
+        bar.update(pending[0])
+    if result.rejected > SHOWN_REJECTIONS:
+        click.echo(f"  ... and {result.rejected - SHOWN_REJECTIONS} more skipped lines", err=True)
+    click.echo(f"{db.title} {release}: read {result.lines} lines, loaded {result.entries} entries and "
+               f"{result.experiments} experiments ({result.quads} quads), rejected {result.rejected} lines")
+    click.echo(f"  staged {staged} as graph <{result.graph}>; `evrdf build` publishes it")
+    click.echo(f"  took {result.seconds:.1f} s")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP + "; validated when no FILE is given")
+@click.option("--endpoint", help="validate the graph behind this SPARQL endpoint URL instead")
+@click.option("--shapes", "shapes_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="folder of SHACL shapes (*.ttl; default: the shapes evrdf publishes)")
+@click.option("--base-iri", help="canonical base IRI (default: $EVRDF_BASE_IRI or https://w3id.org/evrdf/)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl", "jsonld", "junit"]), default="text",
+              show_default=True, help="report format")
+@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation",
+              show_default=True, help="lowest severity that makes the data not conform (exit 1)")
+@click.option("--allow-warnings", is_flag=True, help="warnings and infos never fail (same as --fail-on violation)")
+@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
+              help="shapes compiled to SPARQL on Oxigraph, or pySHACL (the reference; slow beyond small inputs)")
+@click.option("--record/--no-record", default=True, show_default=True,
+              help="record runs over the published graph in the validation history")
+def validate(files: tuple[Path, ...], store: Path | None, endpoint: str | None, shapes_dir: Path | None,
+             base_iri: str | None, fmt: str, fail_on: str, allow_warnings: bool, engine: str,
+             record: bool) -> None:
+    """Validate RDF files, the published graph or a SPARQL endpoint against the SHACL shapes.
+
+    Exit codes: 0 conforms, 1 does not conform, 2 usage or input error.
+    """
+    from evrdf.validate.render import render
+    from evrdf.validate.report import Severity
+    from evrdf.validate.run import validate_endpoint, validate_files, validate_store
+
+    if files and endpoint:
+        raise click.UsageError("give FILEs or --endpoint, not both")
+    settings = _settings(store=store, base_iri=base_iri)
+    options = {"shapes_dir": shapes_dir, "engine": engine,
+               "fail_on": Severity.parse("violation" if allow_warnings else fail_on)}
+    try:
+        if files:
+            report = validate_files(list(files), settings, **options)
+        elif endpoint:
+            report = validate_endpoint(endpoint, settings, **options)
+        else:
+            report = validate_store(settings, **options)
+            if record:
+                from evrdf.validate.history import History
+
+                History(settings.store, settings.base_iri).record(report)
+    except EvrdfError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(render(report, fmt, settings.base_iri), nl=False)
+    sys.exit(0 if report.conforms else 1)
 
 
 def main() -> None:

@@ -34,3 +34,17 @@ class ReasonerError(EvrdfError):
 
 class StoreError(EvrdfError):
     """The store is missing, unreadable or could not be published."""
+
+
+class ValidationError(EvrdfError):
+    """The data does not conform to the SHACL shapes; carries the report (evrdf.validate.report.Report)."""
+
+    def __init__(self, report: object):
+        super().__init__(report)
+        self.report = report
+
+    def __str__(self) -> str:
+        counts = getattr(self.report, "counts", {})
+        fail_on = getattr(getattr(self.report, "fail_on", None), "value", "Violation").lower()
+        summary = ", ".join(f"{n} {s.lower()}" for s, n in counts.items())
+        return f"SHACL validation failed ({summary}; fail on {fail_on}); nothing was published"

@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "ontology"
 DATA = Path(__file__).resolve().parent / "data"
 
+pytest_plugins = ["tests.virtuoso"]  # the session-scoped `virtuoso` fixture (a real server)
+
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, BuildReport]:

@@ -13,6 +13,7 @@ from rdflib import Graph
 
 from evrdf import __version__
 from evrdf.build.graphs import finding_graphs, gene_graph, pair_graphs, reference_graph
+from evrdf.build.imports import load_imports
 from evrdf.build.iris import Iris
 from evrdf.build.mappings import write_sssom
 from evrdf.build.ontology import build_ontology, core_term_names, load_core, ontology_version
@@ -45,7 +46,7 @@ class BuildReport:
 
 
 def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: bool = True,
-          progress: Callable[[str], None] = lambda message: None) -> BuildReport:
+          progress: Callable[[str], None] = lambda message: None, fail_on: str = "violation") -> BuildReport:
     """Build and publish a release; raises (and publishes nothing) on any bad input."""
     started_clock, started = time.perf_counter(), datetime.now(timezone.utc)
     iris = Iris(settings.base_iri)
@@ -77,6 +78,11 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
         progress("checking consistency with HermiT")
         reasoner_seconds = check_consistency(ontology, graphs["hgnc"][1]).seconds
 
+    from evrdf.validate.gate import check_before_publish  # the publishing gate: raises, publishing nothing
+
+    progress("validating against the SHACL shapes")
+    check_before_publish({key: graph for key, (_, graph, _) in graphs.items()}, list(add), settings, fail_on)
+
     infos: list[GraphInfo] = []
     info = {"ontology_version": version, "software_version": __version__, "base_iri": settings.base_iri,
             "built": started.isoformat(timespec="seconds")}
@@ -86,6 +92,7 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
                          str(iris.graph(key)))
             infos.append(GraphInfo(str(iris.graph(key)), title, len(graph), sources))
         reserved = {str(iris.graph(k)) for k in graphs} | {str(iris.graph("metadata"))}
+        infos.extend(load_imports(release, settings.store, iris, reserved, progress))  # `evrdf import`s
         for path in add:
             infos.extend(_load_added(release, path, iris, reserved))
             reserved |= {i.iri for i in infos}

@@ -26,11 +26,20 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     web = web_dir()
     app = Flask(__name__, template_folder=str(web / "templates"), static_folder=str(web / "static"))
     app.config["EVRDF_SETTINGS"] = settings
-    app.config["MAX_CONTENT_LENGTH"] = 1 << 20  # query bodies larger than 1 MiB are refused with 413
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes  # larger request bodies get 413
 
     from evrdf.serve.home import home_blueprint
     from evrdf.serve.sparql import sparql_blueprint
 
     app.register_blueprint(sparql_blueprint(store, settings))
     app.register_blueprint(home_blueprint(store, settings))
+
+    from evrdf.serve.pages import pages_blueprint
+    from evrdf.serve.resources import resources_blueprint
+    from evrdf.serve.search import search_blueprint
+
+    app.register_blueprint(pages_blueprint(store, settings))
+    app.register_blueprint(search_blueprint(store, settings))
+    app.register_blueprint(__import__("evrdf.serve.validate", fromlist=["_"]).validate_blueprint(store, settings))
+    app.register_blueprint(resources_blueprint(store, settings))  # last: the catch-all for IRIs under the base
     return app

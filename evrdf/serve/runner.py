@@ -2,9 +2,10 @@
 
 Oxigraph cannot cancel a query it is evaluating, so the embedded store is queried in a small pool of worker
 *processes*, each with the published release opened read-only: a query past its deadline is stopped by
-killing its worker (its CPU is really freed) and a fresh worker takes its place. Stores that cannot be reopened
-in another process (e.g. a remote SPARQL store, which has its own HTTP timeouts) run in threads instead, and the
-endpoint only stops waiting for them.
+killing its worker (its CPU is really freed) and a fresh worker takes its place. An answer up to STREAM_AFTER
+crosses the pipe as one message (the hop costs ~0.25 ms of a point lookup; bench/http/README.md). Stores that
+cannot be reopened in another process (e.g. a remote SPARQL store, which has its own HTTP timeouts) run in
+threads instead, and the endpoint only stops waiting for them.
 
 No Flask here and no HTTP status codes: the errors below are mapped to statuses by serve/sparql.py.
 """
@@ -97,11 +98,20 @@ class _Limited:
             self.buffer.clear()
 
 
+_RELEASE_IDS: dict[Any, str] = {}  # release directory -> its id (a release directory never changes)
+
+
 def _release_id(store: Any) -> str | None:
     try:
-        return str(store.release()["release"])
+        where = store.release_dir() if hasattr(store, "release_dir") else None
+        if where is not None and where in _RELEASE_IDS:
+            return _RELEASE_IDS[where]
+        release = str(store.release()["release"])
     except Exception:  # a store without releases: answers are never cached
         return None
+    if where is not None:
+        _RELEASE_IDS[where] = release
+    return release
 
 
 def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Callable[[bytes], None]) -> str | None:
@@ -138,6 +148,33 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
 
 
 # -- worker processes ------------------------------------------------------------------------------------------
+class _Reply:
+    """The worker's side of one answer: held back until it outgrows STREAM_AFTER, so a small answer (the common
+    case) crosses the pipe as ONE message; a larger one is announced with its head and then streamed."""
+
+    def __init__(self, conn: Connection):
+        self.conn, self.kind, self.media, self.parts, self.size, self.streaming = conn, "", "", [], 0, False
+
+    def start(self, kind: str, media: str) -> None:
+        self.kind, self.media = kind, media
+
+    def emit(self, data: bytes) -> None:
+        if self.streaming:
+            self.conn.send(("data", data))
+            return
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= STREAM_AFTER:
+            self.conn.send(("start", self.kind, self.media, b"".join(self.parts)))
+            self.parts, self.streaming = [], True
+
+    def end(self, release: str | None) -> None:
+        if self.streaming:
+            self.conn.send(("end", release))
+        else:
+            self.conn.send(("whole", self.kind, self.media, release, b"".join(self.parts)))
+
+
 def _worker(conn: Connection, factory: Callable[[], Any]) -> None:
     """A worker's life: open the store, answer jobs until the pipe closes."""
     store = factory()
@@ -146,10 +183,9 @@ def _worker(conn: Connection, factory: Callable[[], Any]) -> None:
             job = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
+        reply = _Reply(conn)
         try:
-            release = evaluate(store, job, lambda kind, media: conn.send(("start", kind, media)),
-                               lambda data: conn.send(("data", data)))
-            conn.send(("end", release))
+            reply.end(evaluate(store, job, reply.start, reply.emit))
         except QueryFailed as exc:
             conn.send(("error", exc))
         except Exception as exc:  # never let one query take the worker down
@@ -201,20 +237,14 @@ class ProcessRunner:
         try:
             worker.conn.send(job)
             message = self._receive(worker, deadline)
+            if message[0] == "whole":  # the common case: the whole answer in one message
+                settled = self._put_back(worker)
+                _, kind, media, release, body = message
+                return Answer(kind, media, release, body)
             if message[0] == "error":
                 settled = self._put_back(worker)
                 raise message[1]
-            _, kind, media = message
-            head = bytearray()
-            while len(head) < STREAM_AFTER:
-                message = self._receive(worker, deadline)
-                if message[0] == "data":
-                    head += message[1]
-                    continue
-                settled = self._put_back(worker)
-                if message[0] == "end":
-                    return Answer(kind, media, message[1], bytes(head))
-                raise message[1]
+            _, kind, media, head = message
         except (QueryTimeout, StoreFailure) as exc:
             settled = settled or getattr(exc, "discarded", False)
             if not settled:
@@ -224,7 +254,7 @@ class ProcessRunner:
             if not settled:
                 self._discard(worker)
             raise
-        return Answer(kind, media, None, bytes(head), self._stream(worker, deadline))
+        return Answer(kind, media, None, head, self._stream(worker, deadline))
 
     def _put_back(self, worker: _Process) -> bool:
         self._idle.put(worker)
@@ -293,10 +323,14 @@ class ThreadRunner:
 
 _RUNNERS: dict[tuple[Any, ...], Any] = {}
 _RUNNERS_LOCK = threading.Lock()
+_BY_STORE: dict[tuple[int, int], tuple[Any, Any]] = {}
 
 
 def runner_for(store: Any, size: int) -> ProcessRunner | ThreadRunner:
     """One runner per store and size in this process (apps created for the same store share their workers)."""
+    known = _BY_STORE.get((id(store), size))
+    if known is not None and known[0] is store:  # fast path: no path resolution per request
+        return known[1]  # type: ignore[no-any-return]
     from evrdf.store.oxigraph import OxigraphStore
 
     if type(store) is OxigraphStore:
@@ -308,4 +342,5 @@ def runner_for(store: Any, size: int) -> ProcessRunner | ThreadRunner:
     with _RUNNERS_LOCK:
         if key not in _RUNNERS:
             _RUNNERS[key] = make()
+        _BY_STORE[(id(store), size)] = (store, _RUNNERS[key])  # holds the store, so its id is not reused
         return _RUNNERS[key]
