@@ -25,9 +25,7 @@ def _graph(iris: Iris) -> Graph:
 
 
 def _row(graph: Graph, node: URIRef, row: Row, iris: Iris, curated: Curated) -> None:
-    relative = row.path.relative_to(curated.directory.parent) if row.path.is_relative_to(
-        curated.directory.parent) else row.path
-    graph.add((node, iris.term("sourceRow"), Literal(f"{relative.as_posix()}:{row.line}")))
+    graph.add((node, iris.term("sourceRow"), Literal(row.location(curated.directory.parent))))
 
 
 def gene_graph(curated: Curated, iris: Iris) -> Graph:

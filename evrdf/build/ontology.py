@@ -92,6 +92,7 @@ def _add_term(graph: Graph, term: Term, curated: Curated, iris: Iris) -> None:
             graph.add((node, OIO.hasDbXref, Literal(curie)))
     if term.note:
         graph.add((node, iris.term("curatorNote"), Literal(term.note, lang="en")))
+    graph.add((node, iris.term("sourceRow"), Literal(term.row.location(curated.directory.parent))))
     if term.kind == "ev":
         _add_ev_facts(graph, node, term, curated, iris)
 

@@ -24,6 +24,11 @@ class Row:
         """A `|`-separated field as a list, without empty items."""
         return [item.strip() for item in self[column].split("|") if item.strip()]
 
+    def location(self, root: Path) -> str:
+        """``file:line`` relative to ``root`` (the sources folder), as published in evo:sourceRow."""
+        path = self.path.relative_to(root) if self.path.is_relative_to(root) else self.path
+        return f"{path.as_posix()}:{self.line}"
+
     def error(self, column: str | None, message: str) -> SourceError:
         return SourceError(self.path, message, line=self.line, field=column)
 

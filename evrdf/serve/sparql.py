@@ -27,6 +27,7 @@ from evrdf.query import PREFIXES, examples
 from evrdf.serve import describe as describing
 from evrdf.serve.cache import ReleaseCache
 from evrdf.serve.examples import examples_graph
+from evrdf.serve.home import DOWNLOAD_DESCRIPTIONS, DOWNLOADS, MEDIA
 from evrdf.serve.limits import RateLimiter
 from evrdf.serve.runner import (Answer, Busy, Job, NotAcceptable, QueryFailed, QuerySyntaxError, QueryTimeout,
                                 ResultTooLarge, StoreFailure, runner_for)
@@ -123,7 +124,10 @@ def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
     def void() -> Response:
         if request.method == "OPTIONS":
             return _preflight()
-        graph = void_graph(statistics.get(), settings.base_iri, _endpoint(), store.release())
+        host = request.host_url.rstrip("/")
+        downloads = {f"{host}/downloads/{name}": (MEDIA[name], DOWNLOAD_DESCRIPTIONS.get(name, name))
+                     for name in DOWNLOADS}
+        graph = void_graph(statistics.get(), settings.base_iri, _endpoint(), store.release(), downloads)
         return _document(graph, dict(request.args))
 
     @bp.route("/.well-known/sparql-examples", methods=["GET", "OPTIONS"], provide_automatic_options=False)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DATA_LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -70,11 +70,23 @@ class StatisticsCache:
             return self._value
 
 
-def void_graph(stats: Statistics, base_iri: str, endpoint: str, info: dict[str, Any]) -> Graph:
+def void_graph(stats: Statistics, base_iri: str, endpoint: str, info: dict[str, Any],
+               downloads: dict[str, tuple[str, str]] | None = None) -> Graph:
+    """``downloads`` maps a download URL to (media type, title): the dumps users can fetch whole."""
     g = Graph()
     g.bind("void", VOID)
     g.bind("dcterms", DCTERMS)
+    g.bind("dcat", DCAT)
     dataset = URIRef(base_iri + "dataset")
+    for url, (media_type, title) in sorted((downloads or {}).items()):
+        distribution = URIRef(url)
+        if media_type == "application/n-quads":  # only the N-Quads dump holds the whole dataset
+            g.add((dataset, VOID.dataDump, distribution))
+        g.add((dataset, DCAT.distribution, distribution))
+        g.add((distribution, RDF.type, DCAT.Distribution))
+        g.add((distribution, DCAT.downloadURL, distribution))
+        g.add((distribution, DCAT.mediaType, Literal(media_type)))
+        g.add((distribution, DCTERMS.title, Literal(title, lang="en")))
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, DCTERMS.title, Literal("evrdf: extracellular vesicles and chemokines in cancer", lang="en")))
     g.add((dataset, DCTERMS.license, DATA_LICENSE))
