@@ -184,8 +184,10 @@ SHOWN_REJECTIONS = 20
 @click.option("--base-iri", help="canonical base IRI (default: $EVRDF_BASE_IRI or https://w3id.org/evrdf/)")
 @click.option("--sources", type=click.Path(path_type=Path, file_okay=False),
               help="ontology/ folder (its curated genes align imported cargo to HGNC and UniProt)")
+@click.option("--validate/--no-validate", default=True, show_default=True,
+              help="check the converted graph against the SHACL shapes before staging it")
 def import_(database: str, path: Path, experiments: Path | None, release: str | None, on_error: str,
-            store: Path | None, base_iri: str | None, sources: Path | None) -> None:
+            store: Path | None, base_iri: str | None, sources: Path | None, validate: bool) -> None:
     """Convert a Vesiclepedia or ExoCarta download and stage it; the next `evrdf build` publishes it."""
     import importlib
 
@@ -214,8 +216,16 @@ def import_(database: str, path: Path, experiments: Path | None, release: str | 
                 bar.update(pending[0])
                 pending[0] = 0
 
-        result, staged = import_database(settings, db, path, experiments, release, on_error,  # type: ignore[arg-type]
-                                         report, progress)
+        from evrdf.errors import ValidationError
+
+        try:
+            result, staged = import_database(settings, db, path, experiments, release,
+                                             on_error, report, progress, validate)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            from evrdf.validate.render import text
+
+            click.echo("\n" + text(exc.report), err=True)  # type: ignore[arg-type]
+            raise
         bar.update(pending[0])
     if result.rejected > SHOWN_REJECTIONS:
         click.echo(f"  ... and {result.rejected - SHOWN_REJECTIONS} more skipped lines", err=True)

@@ -49,8 +49,14 @@ class Staged:
 
 def import_database(settings: Settings, db: Database, content: Path, experiments: Path | None, release: str,
                     on_error: OnError = "fail", report: Callable[[SourceError], None] = lambda e: None,
-                    progress: Callable[[int], None] = lambda n: None) -> tuple[ImportResult, Path]:
-    """Convert one database release and stage it for the next build; raises (staging nothing) on failure."""
+                    progress: Callable[[int], None] = lambda n: None,
+                    validate: bool = True) -> tuple[ImportResult, Path]:
+    """Convert one database release and stage it for the next build; raises (staging nothing) on failure.
+
+    With ``validate`` the converted graph is checked against the published SHACL shapes before it is staged
+    (per source graph, once: the build then loads it without validating it again), so a database file that
+    converts into bad records never reaches a release.
+    """
     if not _RELEASE.match(release):
         raise SourceError(content, f"release {release!r} must be letters, digits, '.', '-' or '_' (e.g. 5.1)")
     iris = Iris(settings.base_iri)
@@ -75,11 +81,22 @@ def import_database(settings: Settings, db: Database, content: Path, experiments
             handle.write(header.ljust(HEADER_BYTES - 1) + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
+        if validate:
+            _validate(tmp, settings)
         os.replace(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return result, final
+
+
+def _validate(path: Path, settings: Settings) -> None:
+    from evrdf.errors import ValidationError
+    from evrdf.validate.run import validate_files
+
+    report = validate_files([path], settings)
+    if not report.conforms:
+        raise ValidationError(report)
 
 
 def _curated_genes(settings: Settings, iris: Iris) -> dict[str, str]:
