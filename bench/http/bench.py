@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -102,7 +103,7 @@ def evrdf_server(root: Path, port: int, cache: bool, workers: int) -> subprocess
     env = dict(os.environ, EVRDF_CACHE_BYTES=str(64 << 20 if cache else 0), EVRDF_RATE_PER_S="0")
     proc = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(root), "--port", str(port),
                              "--workers", str(workers), "--threads", "4"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=open(root.parent / f"evrdf-{port}.log", "wb"))
     wait_for(f"http://127.0.0.1:{port}/sparql", proc, 120)
     return proc
 
@@ -120,14 +121,19 @@ class Target:
 
     def __init__(self, name: str, url: str, unique: bool):
         self.name, self.url, self.unique, self._n = name, url, unique, count()
+        self.errors: list[str] = []  # failed requests: counted and reported, never retried
 
     def get(self, query: str) -> bytes:
         if self.unique:
             query = f"{query}\n# {next(self._n)}"
         request = urllib.request.Request(self.url + "?" + urllib.parse.urlencode({"query": query}),
                                          headers={"Accept": ACCEPT})
-        with urllib.request.urlopen(request, timeout=300) as response:
-            body = response.read()
+        try:
+            with urllib.request.urlopen(request, timeout=300) as response:
+                body = response.read()
+        except OSError as exc:
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+            return b""
         if b'"bindings"' not in body:
             raise RuntimeError(f"{self.name} answered without bindings: {body[:200]!r}")
         return body
@@ -150,6 +156,14 @@ def throughput(fn: Callable[[str], object], clients: int, seconds: float) -> flo
 
 
 def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="evrdf-bench-http-"))
+    try:
+        run(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work: Path) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--triples", type=int, default=1_000_000)
     ap.add_argument("--rdflib-triples", type=int, default=100_000,
@@ -159,7 +173,6 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers for evrdf")
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="evrdf-bench-http-"))
     t = time.monotonic()
     generate(work / "store", args.triples)
     print(f"{args.triples} triples generated into an evrdf release in {time.monotonic() - t:.1f} s; "
@@ -179,7 +192,8 @@ def main() -> None:
         throughput(target.get, args.clients, 3)  # warm-up: every server worker and query process started
         lat[target.name] = {name: timed(lambda q=q: target.get(q), args.repeat) for name, q in MIX.items()}
         tput[target.name] = throughput(target.get, args.clients, args.seconds)
-        print(f"  measured {target.name}", flush=True)
+        failed = f"; {len(target.errors)} failed requests, first: {target.errors[0]}" if target.errors else ""
+        print(f"  measured {target.name}{failed}", flush=True)
 
     for cache in (False, True):
         port = free_port()

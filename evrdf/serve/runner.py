@@ -123,6 +123,9 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
                              named_graphs=list(job.named_graphs) or None)
     except SyntaxError as exc:
         raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+    except TimeoutError:  # a remote store's own deadline: the same answer as a stopped worker's
+        raise QueryTimeout("the query ran past the timeout and was stopped; make it more selective "
+                           "(LIMIT, fewer OPTIONALs, a narrower graph)") from None
     except OSError as exc:
         raise StoreFailure(f"the store failed to answer: {exc}") from None
     except QueryFailed:
@@ -317,7 +320,11 @@ class ThreadRunner:
     def _answer(self, job: Job) -> Answer:
         parts: list[bytes] = []
         started: list[str] = []
-        release = evaluate(self.store, job, lambda kind, media: started.extend((kind, media)), parts.append)
+        try:
+            release = evaluate(self.store, job, lambda kind, media: started.extend((kind, media)), parts.append)
+        except QueryFailed as exc:  # pyoxigraph results may only be freed by the thread that made them: drop
+            exc.__context__ = None  # the frames holding one here, not in the thread that re-raises the error
+            raise exc.with_traceback(None) from None
         return Answer(started[0], started[1], release, b"".join(parts))
 
 
