@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from evrdf.build.imports import import_database, staged
@@ -224,3 +225,14 @@ def test_a_build_under_another_base_iri_refuses_the_staged_import(tmp_path: Path
     assert run("import", "exocarta", str(EXOCARTA), "--store", str(store)).returncode == 0
     result = run("build", "--no-reason", "--store", str(store), "--base-iri", "http://example.org/ev/")
     assert result.returncode == 1 and "base IRI" in result.stderr and "exocarta-5.nq" in result.stderr
+
+
+def test_the_release_dump_holds_the_imported_graphs_exactly(imported: OxigraphStore) -> None:
+    """The dump copies staged imports verbatim; parsed back it must equal the store, quad for quad."""
+    dump = imported.files_dir() / "evrdf.nq"
+    parsed = list(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
+    assert len(parsed) == imported.count()
+    graphs = {q.graph_name.value for q in parsed}
+    assert {s for s in imported.named_graphs() if "vesiclepedia" in s or "exocarta" in s} <= graphs
+    for quad in parsed[-50:]:
+        assert bool(imported.query(f"ASK {{ GRAPH {quad.graph_name} {{ {quad.subject} {quad.predicate} {quad.object} }} }}"))

@@ -157,4 +157,4 @@ def _write_files(release: ReleaseWriter, ontology: Graph, curated: Curated, iris
     ontology.serialize(files / "evrdf.ttl", format="turtle", encoding="utf-8")
     ontology.serialize(files / "evrdf.jsonld", format="json-ld", encoding="utf-8")
     write_sssom(curated, iris, version, files / "evrdf.sssom.tsv")
-    release.dump(files / "evrdf.nq")
+    release.dump(files / "evrdf.nq", verbatim=release.verbatim)
