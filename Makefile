@@ -21,13 +21,23 @@ java:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless; }
 
-# The store contract tests run a real Virtuoso (tests/virtuoso.py starts a private one); install it where missing.
-# The Debian package starts no server by itself here: the tests run their own on 127.0.0.1 and stop it.
+# The tests run every backend against a real Virtuoso (tests/virtuoso.py starts a private one on 127.0.0.1 with a
+# random dba password); install it where missing. The package's own service would listen on all interfaces with
+# dba/dba, so it must not start: policy-rc.d answers 101 ("action forbidden") during the install, then goes;
+# the debconf answers keep the install non-interactive.
 virtuoso:
-	@command -v virtuoso-t >/dev/null 2>&1 || { \
-	  echo "installing Virtuoso Open Source for the store contract tests (virtuoso-opensource)"; \
+	@{ command -v virtuoso-t && { command -v isql-vt || command -v isql; }; } >/dev/null 2>&1 || { \
+	  echo "installing Virtuoso Open Source for the backend tests (virtuoso-opensource; its service stays off)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource; }
+	  if [ -e /usr/sbin/policy-rc.d ]; then OWN_POLICY=; else OWN_POLICY=1; \
+	    printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null && $$SUDO chmod 755 /usr/sbin/policy-rc.d; fi; \
+	  printf '%s\n' "virtuoso-opensource-7 virtuoso-opensource-7/dba-password password" \
+	    "virtuoso-opensource-7 virtuoso-opensource-7/dba-password-again password" | $$SUDO debconf-set-selections; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource; \
+	  status=$$?; \
+	  if [ -n "$$OWN_POLICY" ]; then $$SUDO rm -f /usr/sbin/policy-rc.d; fi; \
+	  if command -v systemctl >/dev/null 2>&1; then $$SUDO systemctl disable --now virtuoso-opensource-7 >/dev/null 2>&1 || true; fi; \
+	  exit $$status; }
 
 # The browser test drives a headless Chromium; install Debian's chromium where none is present.
 chromium:

@@ -6,19 +6,25 @@ from __future__ import annotations
 import shutil
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from evrdf.build.pipeline import BuildReport, build
 from evrdf.serve.app import create_app
 from evrdf.settings import Settings
+from evrdf.store.base import Store
 from evrdf.store.oxigraph import OxigraphStore
+from evrdf.store.publish_remote import publish
+from evrdf.store.remote import Endpoints, RemoteStore, pointer_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "ontology"
 DATA = Path(__file__).resolve().parent / "data"
 
 pytest_plugins = ["tests.virtuoso"]  # the session-scoped `virtuoso` fixture (a real server)
+if TYPE_CHECKING:
+    from tests.virtuoso import VirtuosoInstance
 
 
 @pytest.fixture(scope="session")
@@ -37,13 +43,56 @@ def report(built: tuple[Settings, BuildReport]) -> BuildReport:
     return built[1]
 
 
+# The service must behave the same on every store backend, so `store` (and `client`, which serves it) runs each
+# test once per backend: the embedded Oxigraph store and a real Virtuoso holding the same release.
+BACKENDS = ["oxigraph", "virtuoso"]
+# Suites about the local build itself (store.count, the release files it writes), which the remote store only
+# receives by publishing: Oxigraph only. Single tests opt out with @pytest.mark.oxigraph_only("why").
+EMBEDDED_ONLY = {"test_build", "test_ontology"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "oxigraph_only(reason): runs on the embedded Oxigraph store only; the reason says why")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store" in metafunc.fixturenames:
+        embedded = (metafunc.module.__name__.rsplit(".", 1)[-1] in EMBEDDED_ONLY
+                    or metafunc.definition.get_closest_marker("oxigraph_only") is not None)
+        metafunc.parametrize("store", ["oxigraph"] if embedded else BACKENDS, indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def store(settings: Settings) -> OxigraphStore:
+def oxigraph_store(settings: Settings) -> OxigraphStore:
     return OxigraphStore(settings.store)
 
 
+@pytest.fixture(scope="session")
+def virtuoso_store(virtuoso: "VirtuosoInstance", settings: Settings) -> RemoteStore:
+    """The session build published to Virtuoso (as `evrdf publish` does), read through the standard protocols."""
+    store = RemoteStore(Endpoints.for_virtuoso(virtuoso.url, virtuoso.user, virtuoso.password),
+                        pointer_graph(settings.base_iri), timeout_s=settings.query_timeout_s,
+                        files_root=settings.store)
+    publish(store, (settings.store / "current").resolve())
+    return store
+
+
+@pytest.fixture(scope="session")
+def store(request: pytest.FixtureRequest) -> Store:
+    backend = getattr(request, "param", "oxigraph")
+    return request.getfixturevalue("oxigraph_store" if backend == "oxigraph" else "virtuoso_store")
+
+
+@pytest.fixture(scope="session")
+def serve_options(request: pytest.FixtureRequest, store: Store) -> list[str]:
+    """`evrdf serve` options that serve the same backend as `store` from another process (a live server)."""
+    if isinstance(store, RemoteStore):
+        return ["--backend", "remote", "--remote", request.getfixturevalue("virtuoso").url]
+    return []
+
+
 @pytest.fixture()
-def client(settings: Settings, store: OxigraphStore):  # type: ignore[no-untyped-def]
+def client(settings: Settings, store: Store):  # type: ignore[no-untyped-def]
     app = create_app(settings, store)
     app.testing = True
     return app.test_client()
@@ -63,7 +112,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def select(store: OxigraphStore, sparql: str) -> list[dict[str, str]]:
+def select(store: Store, sparql: str) -> list[dict[str, str]]:
     """SELECT results as plain dicts of strings (unbound variables left out)."""
     result = store.query(sparql)
     names = [v.value for v in result.variables]

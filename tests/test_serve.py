@@ -102,10 +102,10 @@ def test_ontology_in_each_format(accept: str, mimetype: str, parser: str, client
 
 
 @pytest.mark.live
-def test_live_server_answers_on_127_0_0_1(settings: Settings, report) -> None:  # type: ignore[no-untyped-def]
+def test_live_server_answers_on_127_0_0_1(settings: Settings, report, serve_options) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(settings.store),
-                                "--host", "127.0.0.1", "--port", str(port)],
+                                "--host", "127.0.0.1", "--port", str(port), *serve_options],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
     try:
         url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": COUNT})

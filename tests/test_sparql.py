@@ -380,6 +380,7 @@ def test_federation_out_is_off_by_default(api) -> None:  # type: ignore[no-untyp
     assert "SERVICE https://query.wikidata.org/sparql is not allowed" in response.get_data(as_text=True)
 
 
+@pytest.mark.oxigraph_only("the remote store refuses SERVICE: the engine would fetch URLs with its own rights")
 def test_federation_out_only_to_allowed_endpoints(settings, store) -> None:  # type: ignore[no-untyped-def]
     api = make_client(settings, store, federation_allow=("http://127.0.0.1:9/sparql",))
     refused = api.get("/sparql", query_string={"query": "SELECT * WHERE { SERVICE <http://evil.example/s> {?s ?p ?o} }"})

@@ -31,16 +31,10 @@ def remote(virtuoso: Any, pointer: str, files_root: Path | None = None) -> Remot
                        timeout_s=30, files_root=files_root)
 
 
-@pytest.fixture(scope="session")
-def virtuoso_store(virtuoso: Any, settings: Settings) -> RemoteStore:
-    store = remote(virtuoso, f"{BASE}graph/published", settings.store)
-    publish(store, (settings.store / "current").resolve())
-    return store
-
-
 @pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, store: OxigraphStore) -> Any:
-    return store if request.param == "oxigraph" else request.getfixturevalue("virtuoso_store")
+def backend(request: pytest.FixtureRequest, oxigraph_store: OxigraphStore) -> Any:
+    """Each backend holding the session build (`virtuoso_store`, in conftest, published it to Virtuoso)."""
+    return oxigraph_store if request.param == "oxigraph" else request.getfixturevalue("virtuoso_store")
 
 
 def count(store: Any, sparql: str, **dataset: list[str]) -> int:
@@ -70,13 +64,13 @@ def test_ask_gives_a_boolean(backend: Any, sparql: str, expected: bool) -> None:
     assert isinstance(result, ox.QueryBoolean) and bool(result) is expected
 
 
-def test_construct_gives_the_same_triples_on_every_backend(backend: Any, store: OxigraphStore) -> None:
+def test_construct_gives_the_same_triples_on_every_backend(backend: Any, oxigraph_store: OxigraphStore) -> None:
     sparql = f"CONSTRUCT {{ <{EXOSOME}> ?p ?o }} WHERE {{ <{EXOSOME}> ?p ?o }}"
     result = backend.query(sparql)
     assert isinstance(result, ox.QueryTriples)
     triples = ground(result)
     assert ox.Triple(ox.NamedNode(EXOSOME), ox.NamedNode(LABEL), ox.Literal("exosome", language="en")) in triples
-    assert triples == ground(store.query(sparql))
+    assert triples == ground(oxigraph_store.query(sparql))
     turtle = backend.query(sparql).serialize(format=ox.RdfFormat.TURTLE)
     assert ground(ox.parse(turtle, format=ox.RdfFormat.TURTLE)) == triples
 
@@ -243,6 +237,44 @@ def test_a_failed_remote_publish_removes_what_it_loaded(virtuoso: Any,
         ("query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{physical(BASE + 'graph/hgnc', second_id)}> "
                   "{ ?s ?p ?o } }")], "application/sparql-results+json")
     assert json.loads(leftovers)["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+def test_a_failed_remote_publish_leaves_the_old_release_served_over_http(
+        virtuoso: Any, two_releases: tuple[Path, list[Path]], tmp_path: Path, settings: Settings) -> None:
+    """What clients of /sparql see while a publish loads, after it fails, and after one succeeds."""
+    from evrdf.serve.app import create_app
+
+    root, (first, second) = two_releases
+    store = remote(virtuoso, f"{BASE}graph/published-{tmp_path.name}", root)
+    publish(store, first)
+    app = create_app(settings.with_(store=root, cache_bytes=0, rate_per_s=1000.0, rate_burst=1000), store)
+    client = app.test_client()
+
+    def served() -> tuple[int, str, int]:
+        response = client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                              headers={"Accept": "application/sparql-results+json"})
+        body = json.loads(response.get_data())
+        count_ = int(body["results"]["bindings"][0]["n"]["value"])
+        return response.status_code, response.headers["X-Evrdf-Release"], count_
+
+    before = served()
+    ids = [json.loads((r / "release.json").read_text())["release"] for r in (first, second)]
+    assert before[:2] == (200, ids[0]) and before[2] > 0
+    during: list[tuple[int, str, int]] = []
+
+    def fail_after_looking(*_: object) -> None:  # the new release is loaded but not switched to: invisible
+        store.published(fresh=True)
+        during.append(served())
+        raise Failed("validation failed")
+
+    with pytest.raises(Failed):
+        publish(store, second, gate=fail_after_looking)
+    store.published(fresh=True)
+    assert during == [before] and served() == before
+    assert ids[0] in client.get("/").get_data(as_text=True)
+    publish(store, second)  # and a publish that succeeds is what clients see next
+    store.published(fresh=True)
+    assert served()[:2] == (200, ids[1])
 
 
 # -- the web layer on top, unchanged ----------------------------------------------------------------------

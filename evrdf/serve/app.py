@@ -19,10 +19,10 @@ def web_dir() -> Path:
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    if store is None:
-        from evrdf.store.oxigraph import OxigraphStore
+    if store is None:  # the backend the settings select (EVRDF_BACKEND), so every gunicorn worker honours it
+        from evrdf.store import open_store
 
-        store = OxigraphStore(settings.store)
+        store = open_store(settings)
     web = web_dir()
     app = Flask(__name__, template_folder=str(web / "templates"), static_folder=str(web / "static"))
     app.config["EVRDF_SETTINGS"] = settings

@@ -61,7 +61,8 @@ def constant_targets(scan: Scan) -> list[str]:
 
 
 def description_query(iris: list[str], mode: str) -> str:
-    """One CONSTRUCT describing ``iris`` in ``mode`` ('own' or 'scbd').
+    """One CONSTRUCT describing ``iris`` in ``mode`` ('own', 'scbd', or 'cbd' for stores whose own DESCRIBE
+    means something else: Virtuoso adds incoming links; blank nodes are then followed to depth 3).
 
     >>> print(description_query(["http://e/a"], "own"))
     CONSTRUCT { ?r ?p ?o } WHERE { VALUES ?r { <http://e/a> } ?r ?p ?o }
@@ -69,6 +70,10 @@ def description_query(iris: list[str], mode: str) -> str:
     values = " ".join(f"<{iri}>" for iri in iris[:MAX_TARGETS])
     if mode == "own":
         return f"CONSTRUCT {{ ?r ?p ?o }} WHERE {{ VALUES ?r {{ {values} }} ?r ?p ?o }}"
+    if mode == "cbd":
+        return ("CONSTRUCT { ?r ?p ?o . ?o ?p1 ?o1 . ?o1 ?p2 ?o2 } WHERE { "
+                f"VALUES ?r {{ {values} }} ?r ?p ?o OPTIONAL {{ ?o ?p1 ?o1 FILTER(isBlank(?o)) "
+                "OPTIONAL { ?o1 ?p2 ?o2 FILTER(isBlank(?o1)) } } }")
     return ("CONSTRUCT { ?r ?p ?o . ?o ?p1 ?o1 . ?o1 ?p2 ?o2 . ?s ?q ?r . ?s2 ?q2 ?s } WHERE { "
             f"VALUES ?r {{ {values} }} "
             "{ ?r ?p ?o OPTIONAL { ?o ?p1 ?o1 FILTER(isBlank(?o)) "

@@ -95,17 +95,19 @@ def pages_blueprint(store: Store, settings: Settings) -> Blueprint:
 
 def _rows(store: Store, spec: Index, vocab: str, page: int) -> tuple[int, list[dict[str, str]]]:
     """One page of an index, ordered by group then label, with the total for the pager."""
-    where = (f"?x <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ <{vocab}{spec.cls}> . FILTER(isIRI(?x))"
-             if spec.subclasses else f"?x a <{vocab}{spec.cls}> .")
+    # the transitive path in a sub-select: Virtuoso 7.2 otherwise loses rows to the FILTERed OPTIONAL below
+    where = (f"{{ SELECT DISTINCT ?x WHERE {{ ?x <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ "
+             f"<{vocab}{spec.cls}> . FILTER(isIRI(?x)) }} }}" if spec.subclasses else f"?x a <{vocab}{spec.cls}> .")
     parent = (f"OPTIONAL {{ ?x <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?p . FILTER(isIRI(?p)) "
               f"?p {RDFS_LABEL} ?plabel }}" if spec.subclasses else "")
     group = (f"OPTIONAL {{ ?x <{vocab}{spec.group_by}> ?g . ?g {RDFS_LABEL} ?glabel }}" if spec.group_by else "")
     total = int(next(iter(store.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}")))["n"].value)
-    result = store.query(f"""SELECT ?x (SAMPLE(?l) AS ?label) (SAMPLE(?glabel) AS ?group)
+    # grouped in a sub-select, ordered outside it: Virtuoso refuses ORDER BY on aggregates' names otherwise
+    result = store.query(f"""SELECT * WHERE {{ {{ SELECT ?x (SAMPLE(?l) AS ?label) (SAMPLE(?glabel) AS ?group)
         (GROUP_CONCAT(DISTINCT ?plabel; separator=", ") AS ?parents) (SAMPLE(?d) AS ?note) WHERE {{
           {where} OPTIONAL {{ ?x {RDFS_LABEL} ?l }} {group} {parent}
           OPTIONAL {{ ?x <http://purl.obolibrary.org/obo/IAO_0000115>|<{vocab}fullName>|<{vocab}statement> ?d }}
-        }} GROUP BY ?x ORDER BY ?group LCASE(STR(?label)) ?x
+        }} GROUP BY ?x }} }} ORDER BY ?group LCASE(STR(?label)) ?x
         LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}""")
     rows = []
     for solution in result:

@@ -70,7 +70,12 @@ def resource_triples(store: Store, iri: str, vocab: str) -> Any:
 
 def source_graphs(store: Store, iri: str) -> list[SourceGraph]:
     """The named graphs that hold triples about the resource, with their titles."""
-    result = store.query(f"""SELECT ?g (SAMPLE(?t) AS ?title) WHERE {{
-        GRAPH ?g {{ <{iri}> ?p ?o }} OPTIONAL {{ ?g <{DCTERMS}title> ?t }} }} GROUP BY ?g ORDER BY ?g""")
-    return [SourceGraph(row["g"].value, row["title"].value if row["title"] is not None else row["g"].value)
-            for row in result]
+    # Two queries, not one join: a remote store publishes each release under versioned graph names, so inside
+    # a query `GRAPH ?g` binds the versioned name while the titles are about the published (plain) name.
+    graphs = sorted({row["g"].value for row in store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")})
+    if not graphs:
+        return []
+    values = " ".join(f"<{g}>" for g in graphs)
+    titles = {row["g"].value: row["t"].value for row in store.query(
+        f"SELECT ?g (SAMPLE(?title) AS ?t) WHERE {{ VALUES ?g {{ {values} }} ?g <{DCTERMS}title> ?title }} GROUP BY ?g")}
+    return [SourceGraph(g, titles.get(g, g)) for g in graphs]

@@ -36,6 +36,7 @@ from evrdf.serve.sparql_text import scan
 from evrdf.serve.void import StatisticsCache, void_graph
 from evrdf.settings import Settings
 from evrdf.store.base import Store
+from evrdf.store.oxigraph import OxigraphStore  # its DESCRIBE is the CBD; other stores get it spelled out
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -271,7 +272,7 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
     deadline = monotonic() + settings.query_timeout_s
     runner = runner_for(store, settings.query_workers)
     try:
-        if found.form == "DESCRIBE" and params.describe != "cbd":
+        if found.form == "DESCRIBE" and (params.describe != "cbd" or type(store) is not OxigraphStore):
             job = _description_job(runner, job, params, deadline)
         answer = runner.run(job, deadline)
     except NotAcceptable as exc:
