@@ -79,11 +79,15 @@ def test_one_shape_file_per_family() -> None:
 
 def test_identifier_forms_in_the_shapes_match_evrdf_identifiers() -> None:
     text = (default_shapes_dir() / "identifiers.ttl").read_text(encoding="utf-8")
-    rows = re.findall(r'BIND\("(http[^"]+)" AS \?namespace\) BIND\("(\w+)" AS \?prefix\) BIND\("[^"]+" AS \?regex\) '
-                      r'BIND\("([^"]+)" AS \?form\)', text)
-    assert len(rows) >= 15
-    for namespace, prefix, form in rows:
-        assert PREFIXES[prefix][0] == namespace and PREFIXES[prefix][2] == form
+
+    def table(variable: str) -> dict[str, str]:  # namespace -> value, from BIND(IF(STRSTARTS(?iri, ns), value, ...))
+        line = next(line for line in text.splitlines() if line.strip().endswith(f"AS ?{variable})"))
+        return dict(re.findall(r'IF\(STRSTARTS\(\?iri, "([^"]+)"\), "((?:[^"\\]|\\.)*)"', line))
+
+    prefixes, forms = table("prefix"), table("form")
+    assert len(prefixes) >= 15 and set(prefixes) == set(forms) == set(table("namespace"))
+    for namespace, prefix in prefixes.items():
+        assert PREFIXES[prefix][0] == namespace and PREFIXES[prefix][2] == forms[namespace]
 
 
 def test_shapes_follow_the_configured_base_iri(tmp_path: Path) -> None:

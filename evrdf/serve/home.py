@@ -24,6 +24,15 @@ MEDIA = {"evrdf.owl": "application/rdf+xml", "evrdf.ttl": "text/turtle", "evrdf.
 
 def home_blueprint(store: Store, settings: Settings) -> Blueprint:
     bp = Blueprint("home", __name__)
+    counted: dict[str, list[tuple[str, int]]] = {}
+
+    def counts(release: str | None, store: Store) -> list[tuple[str, int]]:
+        """The dataset's counts scan every triple: computed once per release (a release never changes)."""
+        key = str(release)
+        if key not in counted:
+            counted.clear()
+            counted[key] = statistics(store)
+        return counted[key]
 
     from evrdf.serve.ontodoc import OntologyDocs
 
@@ -32,7 +41,7 @@ def home_blueprint(store: Store, settings: Settings) -> Blueprint:
     @bp.get("/")
     def landing() -> str:
         info = store.release()
-        return render_template("index.html", release=info, stats=statistics(store),
+        return render_template("index.html", release=info, stats=counts(info.get("release"), store),
                                examples=examples(settings.base_iri), downloads=DOWNLOADS,
                                descriptions=DOWNLOAD_DESCRIPTIONS)
 
