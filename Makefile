@@ -6,7 +6,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: setup java virtuoso chromium run build serve test clean
+.PHONY: setup java virtuoso chromium run build serve production test clean
 
 $(BIN)/evrdf: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
