@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from typing import Iterator
 
@@ -99,6 +100,66 @@ def test_gunicorn_workers_share_the_release(settings, report, serve_options) -> 
         with ThreadPoolExecutor(6) as pool:
             bodies = list(pool.map(lambda _: urllib.request.urlopen(url, timeout=20).read(), range(12)))
         assert all(b'"value":"%d"' % report.findings in body for body in bodies)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _gunicorn_workers(master: int) -> set[int]:
+    """The pids of gunicorn's worker processes: the children of its master (Linux /proc)."""
+    with open(f"/proc/{master}/task/{master}/children") as handle:
+        return {int(pid) for pid in handle.read().split()}
+
+
+@pytest.mark.oxigraph_only("retiring a worker is how gunicorn stops a runaway query of the embedded store; the "
+                           "remote store has its own HTTP timeout")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_gunicorn_answers_a_runaway_query_503_and_replaces_its_worker(settings, report, workers: int) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/sparql?query="
+    count = base + urllib.request.quote(f"SELECT (COUNT(?f) AS ?n) WHERE {{ ?f a <{EVO}Finding> }}")
+    env = dict(os.environ, EVRDF_CACHE_BYTES="0", EVRDF_RATE_PER_S="1000", EVRDF_RATE_BURST="1000")
+    process = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(settings.store), "--host",
+                                "127.0.0.1", "--port", str(port), "--workers", str(workers), "--threads", "4",
+                                "--timeout", "2"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+
+    def get(url: str) -> tuple[int, str, float]:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return response.status, response.read().decode(), time.monotonic() - started
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(), time.monotonic() - started
+
+    try:
+        deadline = time.monotonic() + 30
+        while len(_gunicorn_workers(process.pid)) < workers or get(count)[0] != 200:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.2)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(8) as pool:
+            for _ in range(2 * workers):  # every worker has opened the store and started its query threads
+                pool.submit(get, count + urllib.request.quote(f" # warm {_}")).result()
+            before = _gunicorn_workers(process.pid)
+            slow = pool.submit(get, base + urllib.request.quote(SLOW))
+            time.sleep(0.5)  # the slow query is evaluating; every worker (the one running it too) still answers
+            fast = list(pool.map(get, [count + urllib.request.quote(f" # {i}") for i in range(12)]))
+            status, text, seconds = slow.result()
+        assert status == 503 and "query timeout (2 s)" in text and seconds < 5
+        assert all(s == 200 and b'"value":"%d"' % report.findings in t.encode() and took < 1.5
+                   for s, t, took in fast), fast
+        deadline = time.monotonic() + 30  # the overrun worker retired; gunicorn started a fresh one
+        while not (len(_gunicorn_workers(process.pid)) == workers and _gunicorn_workers(process.pid) != before):
+            assert time.monotonic() < deadline, "no fresh worker replaced the retired one"
+            time.sleep(0.2)
+        assert len(before - _gunicorn_workers(process.pid)) == 1
+        after = [get(count + urllib.request.quote(f" # after {i}")) for i in range(2 * workers)]
+        assert all(s == 200 for s, _, _ in after)
     finally:
         process.terminate()
         process.wait(timeout=15)

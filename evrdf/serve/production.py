@@ -1,17 +1,42 @@
 """Production serving: gunicorn with several worker processes sharing one read-only release on disk.
 
-Each gunicorn worker is a Flask app with threads; each keeps its own small pool of query processes
-(serve/runner.py), its own per-release result cache and its own rate-limit buckets. Nothing is preloaded in
-the master, so no RocksDB handle or pipe is ever shared across a fork.
+Each gunicorn worker is a Flask app with threads; it queries the embedded store in threads of its own
+(serve/runner.py RetiringRunner: no hop to another process). Oxigraph cannot stop a running query, so a query
+past the timeout is answered 503 at once and its worker retires: it stops accepting, finishes its other
+requests and exits (taking the runaway query with it), and gunicorn's arbiter starts a fresh worker while the
+others keep serving. Each worker keeps its own per-release result cache and its own rate-limit buckets.
+Nothing is preloaded in the master, so no RocksDB handle is ever shared across a fork.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from evrdf.serve import runner
 from evrdf.settings import Settings
+
+
+def _post_worker_init(worker: Any) -> None:
+    """In the worker, before it accepts: an overrun query makes it leave gunicorn's loop (graceful stop)."""
+
+    def retire() -> None:
+        if worker.alive:
+            worker.log.warning("a query overran the timeout and cannot be stopped; worker %s retires", worker.pid)
+            worker.alive = False
+
+    runner.retire_on_overrun(retire)
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    """The worker is leaving: a runaway query's thread would hold up the interpreter's exit, so end now."""
+    if runner.runaway_queries():
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(0)
 
 
 class EvrdfApplication(BaseApplication):  # type: ignore[misc]
@@ -28,6 +53,8 @@ class EvrdfApplication(BaseApplication):  # type: ignore[misc]
         self.cfg.set("timeout", int(self.settings.query_timeout_s) + 30)
         self.cfg.set("limit_request_line", 8190)  # long GET queries: gunicorn's maximum
         self.cfg.set("accesslog", "-")
+        self.cfg.set("post_worker_init", _post_worker_init)
+        self.cfg.set("worker_exit", _worker_exit)
 
     def load(self) -> Any:
         from evrdf.serve.app import create_app

@@ -5,7 +5,9 @@ Oxigraph cannot cancel a query it is evaluating, so the embedded store is querie
 killing its worker (its CPU is really freed) and a fresh worker takes its place. An answer up to STREAM_AFTER
 crosses the pipe as one message (the hop costs ~0.25 ms of a point lookup; bench/http/README.md). Stores that
 cannot be reopened in another process (e.g. a remote SPARQL store, which has its own HTTP timeouts) run in
-threads instead, and the endpoint only stops waiting for them.
+threads instead, and the endpoint only stops waiting for them. Under gunicorn (serve/production.py) the
+embedded store is queried in threads of the serving worker instead (RetiringRunner: no hop), and a query past
+its deadline makes that worker retire, so the runaway query dies with its process.
 
 No Flask here and no HTTP status codes: the errors below are mapped to statuses by serve/sparql.py.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -98,20 +101,30 @@ class _Limited:
             self.buffer.clear()
 
 
-_RELEASE_IDS: dict[Any, str] = {}  # release directory -> its id (a release directory never changes)
+_RELEASES: dict[tuple[str, str], dict[str, Any]] = {}  # (store root, pointer target) -> its release.json
+
+
+def release_info(store: Any) -> dict[str, Any]:
+    """``store.release()``, remembered per release directory of an embedded store (a release directory never
+    changes): reading the pointer is one readlink, where resolving it and reading release.json cost ~0.1 ms."""
+    root = getattr(store, "root", None)
+    if root is None or not hasattr(store, "release_dir"):
+        return store.release()  # type: ignore[no-any-return]
+    try:
+        key = (str(root), os.readlink(f"{root}/current"))
+    except OSError:  # not (yet) a symlink: let the store say what is wrong
+        return store.release()  # type: ignore[no-any-return]
+    info = _RELEASES.get(key)
+    if info is None:
+        info = _RELEASES[key] = store.release()
+    return info
 
 
 def _release_id(store: Any) -> str | None:
     try:
-        where = store.release_dir() if hasattr(store, "release_dir") else None
-        if where is not None and where in _RELEASE_IDS:
-            return _RELEASE_IDS[where]
-        release = str(store.release()["release"])
+        return str(release_info(store)["release"])
     except Exception:  # a store without releases: answers are never cached
         return None
-    if where is not None:
-        _RELEASE_IDS[where] = release
-    return release
 
 
 def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Callable[[bytes], None]) -> str | None:
@@ -328,21 +341,167 @@ class ThreadRunner:
         return Answer(started[0], started[1], release, b"".join(parts))
 
 
+# -- threads of a gunicorn worker that retires when a query overruns ---------------------------------------------
+class _Task:
+    """One query handed to a query thread; the reply travels back through a queue, at most 16 messages ahead of
+    the reader (back-pressure for a streamed answer to a slow client)."""
+
+    def __init__(self, job: Job, deadline: float):
+        self.job, self.deadline = job, deadline
+        self.replies: "queue.SimpleQueue[tuple[Any, ...]]" = queue.SimpleQueue()
+        self.credits = threading.Semaphore(16)
+        self.started = threading.Event()
+        self.done = threading.Event()
+        self.cancelled = False
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        """_Reply's channel: gives up (and so stops serialize) once the caller has stopped listening."""
+        while True:
+            if self.cancelled or monotonic() > self.deadline:
+                raise QueryTimeout("the query ran past the timeout and was stopped")
+            if self.credits.acquire(timeout=0.25):
+                self.replies.put(message)
+                return
+
+
+@dataclass
+class RetiringRunner:
+    """The embedded store queried in threads of the serving process (no hop, no pickling: pyoxigraph releases the
+    GIL while it evaluates). Oxigraph cannot stop a query, so when one overruns its deadline the caller answers
+    at once and ``retire`` is called: the gunicorn worker stops accepting, finishes its other requests and
+    exits, taking the runaway query with it, and gunicorn starts a fresh worker (serve/production.py)."""
+
+    store: Any
+    size: int
+    retire: Callable[[], None]
+    _tasks: "queue.SimpleQueue[_Task]" = field(default_factory=queue.SimpleQueue)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    runaway: int = 0  # queries still evaluating past their deadline
+
+    def run(self, job: Job, deadline: float) -> Answer:
+        if len(self._threads) < self.size:
+            with self._lock:
+                while len(self._threads) < self.size:  # daemon threads: a runaway one never holds up the exit
+                    thread = threading.Thread(target=self._serve, daemon=True, name="evrdf-query")
+                    thread.start()
+                    self._threads.append(thread)
+        task = _Task(job, deadline)
+        self._tasks.put(task)
+        message = self._receive(task)
+        if message[0] == "whole":
+            _, kind, media, release, body = message
+            return Answer(kind, media, release, body)
+        if message[0] == "error":
+            raise message[1]
+        _, kind, media, head = message
+        return Answer(kind, media, None, head, self._stream(task))
+
+    def _serve(self) -> None:
+        while True:
+            task = self._tasks.get()
+            task.started.set()
+            if task.cancelled:  # its caller gave up while it waited for a thread (checked after started is set:
+                task.done.set()  # the caller sets cancelled, then looks at started)
+                continue
+            reply = _Reply(task)  # type: ignore[arg-type]
+            try:
+                reply.end(evaluate(self.store, task.job, reply.start, reply.emit))
+            except QueryFailed as exc:
+                self._offer(task, exc)
+            except Exception as exc:  # never let one query take the thread down
+                self._offer(task, StoreFailure(f"{type(exc).__name__}: {exc}"))
+            finally:
+                reply = None  # type: ignore[assignment]
+                task.done.set()
+
+    @staticmethod
+    def _offer(task: _Task, exc: QueryFailed) -> None:
+        exc.__context__ = exc.__cause__ = None  # pyoxigraph objects must be freed by this thread: keep no frames
+        try:
+            task.send(("error", exc.with_traceback(None)))
+        except QueryTimeout:
+            pass  # nobody listens any more
+
+    def _receive(self, task: _Task) -> tuple[Any, ...]:
+        try:
+            message = task.replies.get(timeout=max(0.0, task.deadline - monotonic()))
+            task.credits.release()
+            return message
+        except queue.Empty:
+            pass
+        task.cancelled = True
+        if not task.started.is_set():
+            raise Busy(f"all {self.size} query threads stayed busy until the timeout; try again later") from None
+        self._overran(task)
+        raise QueryTimeout("the query ran past the timeout and was stopped; make it more selective "
+                           "(LIMIT, fewer OPTIONALs, a narrower graph)") from None
+
+    def _overran(self, task: _Task) -> None:
+        """The query is past its deadline: if it does not stop at its next write, this process must go."""
+        if task.done.wait(0.05):
+            return
+        with self._lock:
+            self.runaway += 1
+        self.retire()
+
+    def _stream(self, task: _Task) -> Iterator[bytes]:
+        finished = False
+        try:
+            while True:
+                message = self._receive(task)
+                if message[0] == "data":
+                    yield message[1]
+                elif message[0] == "end":
+                    finished = True
+                    return
+                else:
+                    finished = True
+                    raise message[1]
+        finally:
+            if not finished and not task.done.is_set():  # the client left mid-answer: stop the query, or retire
+                task.cancelled = True
+                timer = threading.Timer(max(0.0, task.deadline - monotonic()) + 1.0, self._overran, (task,))
+                timer.daemon = True
+                timer.start()
+
+
+_RETIRE: Callable[[], None] | None = None
+
+
+def retire_on_overrun(retire: Callable[[], None] | None) -> None:
+    """Called in a gunicorn worker: query the embedded store in threads of this process and call ``retire`` when a
+    query overruns (None goes back to query processes)."""
+    global _RETIRE
+    _RETIRE = retire
+    with _RUNNERS_LOCK:
+        _BY_STORE.clear()
+
+
+def runaway_queries() -> int:
+    """How many queries of this process's runners are still evaluating past their deadline."""
+    return sum(r.runaway for r in list(_RUNNERS.values()) if isinstance(r, RetiringRunner))
+
+
 _RUNNERS: dict[tuple[Any, ...], Any] = {}
 _RUNNERS_LOCK = threading.Lock()
 _BY_STORE: dict[tuple[int, int], tuple[Any, Any]] = {}
 
 
-def runner_for(store: Any, size: int) -> ProcessRunner | ThreadRunner:
+def runner_for(store: Any, size: int) -> ProcessRunner | ThreadRunner | RetiringRunner:
     """One runner per store and size in this process (apps created for the same store share their workers)."""
     known = _BY_STORE.get((id(store), size))
     if known is not None and known[0] is store:  # fast path: no path resolution per request
         return known[1]  # type: ignore[no-any-return]
     from evrdf.store.oxigraph import OxigraphStore
 
-    if type(store) is OxigraphStore:
-        key: tuple[Any, ...] = ("process", str(store.root.resolve()), size)
-        make: Callable[[], Any] = lambda: ProcessRunner(functools.partial(OxigraphStore, store.root), size)
+    retire = _RETIRE
+    if type(store) is OxigraphStore and retire is not None:
+        key: tuple[Any, ...] = ("retiring", id(store), size)
+        make: Callable[[], Any] = lambda: RetiringRunner(store, size, retire)
+    elif type(store) is OxigraphStore:
+        key = ("process", str(store.root.resolve()), size)
+        make = lambda: ProcessRunner(functools.partial(OxigraphStore, store.root), size)
     else:
         key = ("thread", id(store), size)
         make = lambda: ThreadRunner(store, size)

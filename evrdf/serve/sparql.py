@@ -30,7 +30,7 @@ from evrdf.serve.examples import examples_graph
 from evrdf.serve.home import DOWNLOAD_DESCRIPTIONS, DOWNLOADS, MEDIA
 from evrdf.serve.limits import RateLimiter
 from evrdf.serve.runner import (Answer, Busy, Job, NotAcceptable, QueryFailed, QuerySyntaxError, QueryTimeout,
-                                ResultTooLarge, StoreFailure, runner_for)
+                                ResultTooLarge, StoreFailure, release_info, runner_for)
 from evrdf.serve.service_description import service_graph
 from evrdf.serve.sparql_text import scan
 from evrdf.serve.void import StatisticsCache, void_graph
@@ -227,12 +227,22 @@ def _choose(offers: dict[str, str], requested: str | None, table: dict[str, Any]
     return offers[best] if best else None
 
 
+_NEGOTIATED: dict[tuple[str | None, str], tuple[str | None, str | None]] = {}  # (format=, Accept) -> formats
+
+
 def _formats(params: Params) -> tuple[str | None, str | None]:
+    key = (params.format, request.headers.get("Accept", ""))
+    known = _NEGOTIATED.get(key)  # clients send few distinct Accept headers; matching one costs ~0.1 ms
+    if known is not None:
+        return known
     results = _choose(RESULT_TYPES, params.format, RESULT_FORMATS)
     triples = _choose(RDF_TYPES, params.format, RDF_FORMATS)
     if params.format and results is None and triples is None:
         raise Refusal(400, f"unknown format={params.format!r}; results: {', '.join(RESULT_FORMATS)}; "
                            f"graphs: {', '.join(RDF_FORMATS)} (or a media type)")
+    if len(_NEGOTIATED) >= 1024:
+        _NEGOTIATED.clear()
+    _NEGOTIATED[key] = (results, triples)
     return results, triples
 
 
@@ -251,8 +261,8 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
             raise Refusal(403, f"SERVICE {service} is not allowed ({policy}; the operator sets "
                                "EVRDF_FEDERATION_ALLOW)")
     results, triples = _formats(params)
-    gz = request.accept_encodings["gzip"] > 0
-    info = store.release()
+    gz = "gzip" in request.headers.get("Accept-Encoding", "") and request.accept_encodings["gzip"] > 0
+    info = release_info(store)
     release = str(info.get("release")) if info.get("release") else None
     key = (params.query, tuple(params.default_graphs), tuple(params.named_graphs), results, triples,
            params.describe if found.form == "DESCRIBE" else "", gz)
