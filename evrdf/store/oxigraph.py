@@ -29,28 +29,47 @@ class OxigraphStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._lock = threading.Lock()
-        self._opened: tuple[Path, ox.Store] | None = None
+        self._opened: tuple[str, ox.Store] | None = None  # (the pointer's target as read, its store)
+        self._info: tuple[str, dict[str, Any]] | None = None
 
     # -- release handling -------------------------------------------------------------------------
+    def _pointer(self) -> str:
+        """The published release as `current` names it: one readlink per call, the cheapest way to notice a
+        new release (the symlink is swapped atomically by the publisher)."""
+        try:
+            return os.readlink(self.root / CURRENT)
+        except FileNotFoundError:
+            raise StoreError(f"no published release in {self.root} (run `evrdf build --store {self.root}`)") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.root / CURRENT}: {exc}") from None
+
     def release_dir(self) -> Path:
-        pointer = self.root / CURRENT
-        if not pointer.is_symlink() and not pointer.exists():
-            raise StoreError(f"no published release in {self.root} (run `evrdf build --store {self.root}`)")
-        return pointer.resolve()
+        return (self.root / self._pointer()).resolve()
 
     def _store(self) -> ox.Store:
-        release = self.release_dir()
+        target = self._pointer()
+        opened = self._opened
+        if opened is not None and opened[0] == target:
+            return opened[1]
         with self._lock:
-            if self._opened is None or self._opened[0] != release:
+            if self._opened is None or self._opened[0] != target:
+                release = (self.root / target).resolve()
                 try:
                     store = ox.Store.read_only(str(release / "oxigraph"))
                 except OSError as exc:
                     raise StoreError(f"cannot open the store in {release}: {exc}") from None
-                self._opened = (release, store)
+                self._opened = (target, store)
             return self._opened[1]
 
     def release(self) -> dict[str, Any]:
-        return json.loads((self.release_dir() / "release.json").read_text(encoding="utf-8"))
+        """release.json of the published release, read once per release (a release never changes)."""
+        target = self._pointer()
+        cached = self._info
+        if cached is None or cached[0] != target:
+            path = (self.root / target).resolve() / "release.json"
+            cached = (target, json.loads(path.read_text(encoding="utf-8")))
+            self._info = cached
+        return dict(cached[1])
 
     def files_dir(self) -> Path:
         return self.release_dir() / "files"
