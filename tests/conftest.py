@@ -3,10 +3,17 @@ for tests that break them on purpose."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
@@ -117,3 +124,35 @@ def select(store: Store, sparql: str) -> list[dict[str, str]]:
     result = store.query(sparql)
     names = [v.value for v in result.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in result]
+
+
+@dataclass
+class LiveServer:
+    root: str  # http://127.0.0.1:PORT
+    process: subprocess.Popen  # type: ignore[type-arg]
+
+
+@contextmanager
+def live_server(store: Path, *options: str, env: dict[str, str] | None = None,
+                ready: str = "/sparql?query=ASK%7B%7D", port: int | None = None) -> Iterator[LiveServer]:
+    """A real `evrdf serve` on 127.0.0.1 (a free port unless given), yielded once ``ready`` answers; stopped on
+    exit."""
+    port = port or free_port()
+    process = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(store), "--host", "127.0.0.1",
+                                "--port", str(port), *options], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(root + ready, timeout=10).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield LiveServer(root, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

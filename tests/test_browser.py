@@ -3,20 +3,16 @@ and are not blank. Also a real HTTP client resolving the published JSON-LD @cont
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
-import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 import rdflib
 
-from tests.conftest import free_port
+from tests.conftest import live_server
 
 CHROMIUM = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -24,34 +20,10 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--hide-scrollbars", "--window-size=1280,900"]
 
 
-@contextmanager
-def live_server(store: Path) -> Iterator[str]:
-    """`evrdf serve` on a free port of 127.0.0.1; yields its root URL and stops it afterwards."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(store),
-                                "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
-    root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(root + "/context.jsonld", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        yield root
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with live_server(settings.store) as root:
-        yield root
+    with live_server(settings.store, ready="/context.jsonld") as live:
+        yield live.root
 
 
 def chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[bytes]:

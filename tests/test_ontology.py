@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from evrdf.build.graphs import gene_graph

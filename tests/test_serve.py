@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 
@@ -14,7 +10,7 @@ import pytest
 import rdflib
 
 from evrdf.settings import Settings
-from tests.conftest import free_port
+from tests.conftest import live_server
 
 COUNT = "SELECT (COUNT(?f) AS ?n) WHERE { ?f a <https://w3id.org/evrdf/ontology/Finding> }"
 CONSTRUCT = "CONSTRUCT { ?c ?p ?o } WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> \"exosome\"@en ; ?p ?o }"
@@ -103,23 +99,7 @@ def test_ontology_in_each_format(accept: str, mimetype: str, parser: str, client
 
 @pytest.mark.live
 def test_live_server_answers_on_127_0_0_1(settings: Settings, report, serve_options) -> None:  # type: ignore[no-untyped-def]
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(settings.store),
-                                "--host", "127.0.0.1", "--port", str(port), *serve_options],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
-    try:
-        url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": COUNT})
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    assert _count(response.read()) == report.findings
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.2)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stderr.close()  # type: ignore[union-attr]
+    with live_server(settings.store, *serve_options) as live:
+        url = f"{live.root}/sparql?" + urllib.parse.urlencode({"query": COUNT})
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert _count(response.read()) == report.findings

@@ -22,7 +22,7 @@ from evrdf.settings import Settings
 
 EVO = "https://w3id.org/evrdf/ontology/"
 COUNT = f"SELECT (COUNT(?f) AS ?n) WHERE {{ ?f a <{EVO}Finding> }}"
-CONSTRUCT = f'CONSTRUCT {{ ?c ?p ?o }} WHERE {{ ?c <http://www.w3.org/2000/01/rdf-schema#label> "exosome"@en ; ?p ?o }}'
+CONSTRUCT = 'CONSTRUCT { ?c ?p ?o } WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> "exosome"@en ; ?p ?o }'
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")

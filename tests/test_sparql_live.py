@@ -3,9 +3,6 @@ SPARQLWrapper uses it as a client, and evrdf itself federates out to an allowed 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,7 +13,7 @@ import pytest
 import rdflib
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from tests.conftest import free_port
+from tests.conftest import free_port, live_server
 
 EVO = "https://w3id.org/evrdf/ontology/"
 FINDINGS = f"SELECT ?f WHERE {{ ?f a <{EVO}Finding> }}"
@@ -28,24 +25,9 @@ pytestmark = pytest.mark.live
 def endpoint(settings, serve_options) -> Iterator[str]:  # type: ignore[no-untyped-def]
     port = free_port()
     url = f"http://127.0.0.1:{port}/sparql"
-    env = dict(os.environ, EVRDF_FEDERATION_ALLOW=url, EVRDF_RATE_PER_S="1000", EVRDF_RATE_BURST="1000")
-    process = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(settings.store),
-                                "--host", "127.0.0.1", "--port", str(port), *serve_options],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    env = {"EVRDF_FEDERATION_ALLOW": url, "EVRDF_RATE_PER_S": "1000", "EVRDF_RATE_BURST": "1000"}
+    with live_server(settings.store, *serve_options, env=env, port=port):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_rdflib_runs_service_against_evrdf(endpoint: str, report) -> None:  # type: ignore[no-untyped-def]
@@ -80,29 +62,14 @@ def test_evrdf_federates_out_to_an_allowed_endpoint(endpoint: str, report) -> No
 def test_gunicorn_workers_share_the_release(settings, report, serve_options) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
     url = f"http://127.0.0.1:{port}/sparql?query=" + urllib.request.quote(f"SELECT (COUNT(?f) AS ?n) WHERE {{ ?f a <{EVO}Finding> }}")
-    process = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(settings.store), "--host",
-                                "127.0.0.1", "--port", str(port), "--workers", "2", "--threads", "2",
-                                *serve_options],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    assert response.headers["ETag"].find(report.release) >= 0
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.3)
+    with live_server(settings.store, "--workers", "2", "--threads", "2", *serve_options, port=port):
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.headers["ETag"].find(report.release) >= 0
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(6) as pool:
             bodies = list(pool.map(lambda _: urllib.request.urlopen(url, timeout=20).read(), range(12)))
         assert all(b'"value":"%d"' % report.findings in body for body in bodies)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -121,11 +88,7 @@ def test_gunicorn_answers_a_runaway_query_503_and_replaces_its_worker(settings, 
     port = free_port()
     base = f"http://127.0.0.1:{port}/sparql?query="
     count = base + urllib.request.quote(f"SELECT (COUNT(?f) AS ?n) WHERE {{ ?f a <{EVO}Finding> }}")
-    env = dict(os.environ, EVRDF_CACHE_BYTES="0", EVRDF_RATE_PER_S="1000", EVRDF_RATE_BURST="1000")
-    process = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(settings.store), "--host",
-                                "127.0.0.1", "--port", str(port), "--workers", str(workers), "--threads", "4",
-                                "--timeout", "2"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    env = {"EVRDF_CACHE_BYTES": "0", "EVRDF_RATE_PER_S": "1000", "EVRDF_RATE_BURST": "1000"}
 
     def get(url: str) -> tuple[int, str, float]:
         started = time.monotonic()
@@ -135,17 +98,18 @@ def test_gunicorn_answers_a_runaway_query_503_and_replaces_its_worker(settings, 
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode(), time.monotonic() - started
 
-    try:
+    with live_server(settings.store, "--workers", str(workers), "--threads", "4", "--timeout", "2", env=env,
+                     port=port) as live:
         deadline = time.monotonic() + 30
-        while len(_gunicorn_workers(process.pid)) < workers or get(count)[0] != 200:
-            assert time.monotonic() < deadline and process.poll() is None
+        while len(_gunicorn_workers(live.process.pid)) < workers or get(count)[0] != 200:
+            assert time.monotonic() < deadline and live.process.poll() is None
             time.sleep(0.2)
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(8) as pool:
             for _ in range(2 * workers):  # every worker has opened the store and started its query threads
                 pool.submit(get, count + urllib.request.quote(f" # warm {_}")).result()
-            before = _gunicorn_workers(process.pid)
+            before = _gunicorn_workers(live.process.pid)
             slow = pool.submit(get, base + urllib.request.quote(SLOW))
             time.sleep(0.5)  # the slow query is evaluating; every worker (the one running it too) still answers
             fast = list(pool.map(get, [count + urllib.request.quote(f" # {i}") for i in range(12)]))
@@ -154,12 +118,10 @@ def test_gunicorn_answers_a_runaway_query_503_and_replaces_its_worker(settings, 
         assert all(s == 200 and b'"value":"%d"' % report.findings in t.encode() and took < 1.5
                    for s, t, took in fast), fast
         deadline = time.monotonic() + 30  # the overrun worker retired; gunicorn started a fresh one
-        while not (len(_gunicorn_workers(process.pid)) == workers and _gunicorn_workers(process.pid) != before):
+        while not (len(_gunicorn_workers(live.process.pid)) == workers and _gunicorn_workers(live.process.pid) != before):
             assert time.monotonic() < deadline, "no fresh worker replaced the retired one"
             time.sleep(0.2)
-        assert len(before - _gunicorn_workers(process.pid)) == 1
+        assert len(before - _gunicorn_workers(live.process.pid)) == 1
         after = [get(count + urllib.request.quote(f" # after {i}")) for i in range(2 * workers)]
         assert all(s == 200 for s, _, _ in after)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+

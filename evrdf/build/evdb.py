@@ -149,12 +149,12 @@ def convert(db: Database, content: Path, experiments: Path | None, release: str,
 
 
 def _sample(record: Experiment, prefix: str, w: _Writer, v: _Vocab, reference: str | None) -> _Sample:
-    line = record.line
+    line = record.row
     node = iri(prefix + "sample/" + quote(record.id, safe="-_."))
     taxon = evdb.species(record.species)
     pairs = [(v.type, v.sample), (v.label, literal(f"EV sample {record.id} ({line['SAMPLE'] or 'sample'})")),
              (v.identifier, literal(record.id)), (v.sampleEvType, v.ev(record.ev_type)),
-             (v.sourceRow, literal(f"{line.path.name}:{line.number}"))]
+             (v.sourceRow, literal(line.location(line.path.parent)))]
     if record.vesicle_type:
         pairs.append((v.vesicleTypeSourceValue, literal(record.vesicle_type)))
     if taxon:
@@ -178,13 +178,13 @@ def _sample(record: Experiment, prefix: str, w: _Writer, v: _Vocab, reference: s
 
 def _entry(entry: Content, prefix: str, samples: Mapping[str, _Sample], genes: Mapping[str, str],
            described: set[str], db: Database, w: _Writer, v: _Vocab) -> None:
-    local = quote(entry.id, safe="-_.") if entry.id else f"line-{entry.line.number}"
+    local = quote(entry.id, safe="-_.") if entry.id else f"line-{entry.row.line}"
     node = iri(prefix + "entry/" + local)
     sample = samples.get(entry.experiment)
     taxon = evdb.species(entry.species) if entry.species else (sample.taxon if sample else None)
     pairs = [(v.type, v.record), (v.cargoType, v.cargo[entry.type]), (v.cargoSymbol, literal(entry.symbol)),
              (v.evType, v.ev(sample.ev_type if sample else db.default_ev_type)),
-             (v.sourceRow, literal(f"{entry.line.path.name}:{entry.line.number}"))]
+             (v.sourceRow, literal(entry.row.location(entry.row.path.parent)))]
     if entry.entrez:
         curated = genes.get(entry.entrez)
         gene = iri(curated) if curated else iri(expand(f"NCBIGENE:{entry.entrez}"))

@@ -29,6 +29,7 @@ from typing import Callable, Iterator, Literal
 
 from evrdf.errors import SourceError
 from evrdf.ingest.curated import SPECIES
+from evrdf.ingest.tables import Row
 
 OnError = Literal["skip", "fail"]
 MAX_KEPT_ERRORS = 200  # rejected lines are counted without bound, but only this many messages are kept
@@ -122,25 +123,6 @@ class Policy:
         self.report(error)
 
 
-@dataclass(frozen=True)
-class Line:
-    """One data line as column → stripped value, with where it came from."""
-
-    path: Path
-    number: int
-    values: dict[str, str]
-
-    def __getitem__(self, column: str) -> str:
-        return self.values.get(column, "")
-
-    def list(self, column: str) -> list[str]:
-        """A ``|``-separated field (how the databases join several methods) without empty items."""
-        return [item.strip() for item in self[column].split("|") if item.strip()]
-
-    def error(self, column: str | None, message: str) -> SourceError:
-        return SourceError(self.path, message, line=self.number, field=column)
-
-
 @dataclass
 class FileStats:
     """Counts and checksum of one input file, filled in while it streams past."""
@@ -152,7 +134,7 @@ class FileStats:
 
 @dataclass(frozen=True)
 class Experiment:
-    line: Line
+    row: Row
     id: str
     pmid: str
     species: str
@@ -162,7 +144,7 @@ class Experiment:
 
 @dataclass(frozen=True)
 class Content:
-    line: Line
+    row: Row
     id: str
     type: str  # Protein, MRNA, MiRNA, Lipid
     entrez: str
@@ -173,7 +155,7 @@ class Content:
 
 
 def read_lines(path: Path, layout: Layout, policy: Policy, stats: FileStats,
-               progress: Callable[[int], None] = lambda n: None) -> Iterator[Line]:
+               progress: Callable[[int], None] = lambda n: None) -> Iterator[Row]:
     """Stream the data lines of a tab-separated file; ``progress`` gets the bytes consumed per line."""
     if not path.is_file():
         raise SourceError(path, f"{layout.kind} file not found")
@@ -203,7 +185,7 @@ def read_lines(path: Path, layout: Layout, policy: Policy, stats: FileStats,
                 policy.reject(SourceError(path, f"malformed line: {len(cells)} tab-separated fields, the header "
                                                 f"has {len(header)}", line=number))
                 continue
-            yield Line(path, number, {name: cell.strip() for name, cell in zip(header, cells)})
+            yield Row(path, number, {name: cell.strip() for name, cell in zip(header, cells)})
     if header is None:
         raise SourceError(path, f"empty {layout.kind} file: no header row")
     stats.sha256 = digest.hexdigest()
@@ -237,11 +219,11 @@ def read_experiments(path: Path, policy: Policy, db: Database, stats: FileStats)
         except SourceError as error:
             policy.reject(error)
             continue
-        seen[experiment.id] = line.number
+        seen[experiment.id] = line.line
         yield experiment
 
 
-def _experiment(line: Line, db: Database, seen: dict[str, int]) -> Experiment:
+def _experiment(line: Row, db: Database, seen: dict[str, int]) -> Experiment:
     ident = line["EXPERIMENT ID"]
     if not ident:
         raise line.error("EXPERIMENT ID", "required field is empty")
@@ -264,7 +246,7 @@ def read_content(path: Path, policy: Policy, db: Database, stats: FileStats, exp
             policy.reject(error)
 
 
-def _content(line: Line, experiments: set[str] | None) -> Content:
+def _content(line: Row, experiments: set[str] | None) -> Content:
     symbol, entrez = line["GENE SYMBOL"], line["ENTREZ GENE ID"]
     try:
         kind = content_type(line["CONTENT TYPE"])

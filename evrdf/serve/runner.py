@@ -30,6 +30,27 @@ CHUNK = 64 << 10  # bytes per message from a worker
 STREAM_AFTER = 1 << 20  # answers up to this size are sent whole (with Content-Length, cacheable); larger stream
 
 
+
+class _Relay:
+    """Reads one streamed answer: "data" messages are yielded, "end" closes it, any other message carries the
+    error to raise. ``finished`` tells the caller the answer was read to its last message, so the query slot
+    is clean and can be reused."""
+
+    def __init__(self, receive: Callable[[], tuple[Any, ...]]):
+        self.receive = receive
+        self.finished = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            message = self.receive()
+            if message[0] == "data":
+                yield message[1]
+                continue
+            self.finished = True
+            if message[0] == "end":
+                return
+            raise message[1]
+
 class QueryFailed(Exception):
     """Base of the ways a query can fail; the message is meant for the client."""
 
@@ -277,20 +298,11 @@ class ProcessRunner:
         return True
 
     def _stream(self, worker: _Process, deadline: float) -> Iterator[bytes]:
-        finished = False
+        relay = _Relay(lambda: self._receive(worker, deadline))
         try:
-            while True:
-                message = self._receive(worker, deadline)
-                if message[0] == "data":
-                    yield message[1]
-                elif message[0] == "end":
-                    finished = True
-                    return
-                else:
-                    finished = True
-                    raise message[1]
+            yield from relay
         finally:
-            if finished:
+            if relay.finished:
                 self._idle.put(worker)
             elif not worker.conn.closed:
                 self._discard(worker)
@@ -446,20 +458,11 @@ class RetiringRunner:
         self.retire()
 
     def _stream(self, task: _Task) -> Iterator[bytes]:
-        finished = False
+        relay = _Relay(lambda: self._receive(task))
         try:
-            while True:
-                message = self._receive(task)
-                if message[0] == "data":
-                    yield message[1]
-                elif message[0] == "end":
-                    finished = True
-                    return
-                else:
-                    finished = True
-                    raise message[1]
+            yield from relay
         finally:
-            if not finished and not task.done.is_set():  # the client left mid-answer: stop the query, or retire
+            if not relay.finished and not task.done.is_set():  # the client left mid-answer: stop the query, or retire
                 task.cancelled = True
                 timer = threading.Timer(max(0.0, task.deadline - monotonic()) + 1.0, self._overran, (task,))
                 timer.daemon = True
