@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -116,7 +117,9 @@ class Example:
 _HEADER = re.compile(r"^#\s*(title|description):\s*(.*)$", re.MULTILINE)
 
 
-def examples(base_iri: str = "https://w3id.org/evrdf/") -> list[Example]:
+@lru_cache(maxsize=4)
+def examples(base_iri: str = "https://w3id.org/evrdf/") -> tuple[Example, ...]:
+    """The shipped example queries (package data, so read once per base IRI)."""
     found = []
     for entry in sorted(resources.files("evrdf.queries").iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".rq"):
@@ -127,4 +130,4 @@ def examples(base_iri: str = "https://w3id.org/evrdf/") -> list[Example]:
             raise EvrdfError(f"{entry.name}: an example query needs '# title:' and '# description:' lines")
         found.append(Example(entry.name.removesuffix(".rq"), header["title"], header["description"],
                              text.replace("https://w3id.org/evrdf/", base_iri)))
-    return found
+    return tuple(found)

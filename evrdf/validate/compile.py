@@ -10,6 +10,7 @@ engine never silently checks less than pySHACL.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -48,7 +49,17 @@ class Check:
 
 
 def compile_shapes(shapes: Graph) -> list[Check]:
-    """Every active constraint of every shape, in a stable order."""
+    """Every active constraint of every shape, in a stable order (compiled once per shapes graph object)."""
+    cached = _COMPILED.get(shapes)
+    if cached is None:
+        cached = _COMPILED[shapes] = _compile(shapes)
+    return list(cached)
+
+
+_COMPILED: "weakref.WeakKeyDictionary[Graph, list[Check]]" = weakref.WeakKeyDictionary()
+
+
+def _compile(shapes: Graph) -> list[Check]:
     parents: dict[URIRef | BNode, list[URIRef | BNode]] = {}
     for node_shape, prop in shapes.subject_objects(SH.property):
         parents.setdefault(prop, []).append(node_shape)  # type: ignore[arg-type]

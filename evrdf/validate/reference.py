@@ -9,6 +9,7 @@ triples in the shapes' own vocabulary so they are never targets of a shape and n
 from __future__ import annotations
 
 import csv
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -37,3 +38,15 @@ def reference_graph(curated: Path, base_iri: str) -> Graph:
                 if row.get("role"):
                     graph.add((node, URIRef(shapes + "role"), Literal(row["role"])))
     return graph
+
+
+def reference_ntriples(curated: Path, base_iri: str) -> bytes:
+    """The reference table as N-Triples, built once per (tables, modification times, base IRI)."""
+    stamps = tuple((curated / name, (curated / name).stat().st_mtime_ns if (curated / name).is_file() else 0)
+                   for name in TABLES)
+    return _ntriples(stamps, base_iri)
+
+
+@lru_cache(maxsize=4)
+def _ntriples(stamps: tuple[tuple[Path, int], ...], base_iri: str) -> bytes:
+    return reference_graph(stamps[0][0].parent, base_iri).serialize(format="nt", encoding="utf-8")

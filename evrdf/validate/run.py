@@ -14,7 +14,7 @@ from evrdf.errors import SourceError
 from evrdf.settings import Settings
 from evrdf.validate.data import Dataset, from_endpoint, from_files, from_release
 from evrdf.validate.engines import ENGINES
-from evrdf.validate.reference import reference_graph
+from evrdf.validate.reference import reference_ntriples
 from evrdf.validate.report import Report, Result, Severity
 from evrdf.validate.shapes import load_shapes
 
@@ -29,9 +29,8 @@ def validate_dataset(dataset: Dataset, settings: Settings, shapes_dir: Path | No
     started = time.perf_counter()
     triples = len(dataset)
     shapes = shapes if shapes is not None else load_shapes(shapes_dir, settings.base_iri)
-    reference = reference_graph(settings.sources / "curated", settings.base_iri)
-    dataset.load(reference.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, REFERENCE_GRAPH,
-                 "HGNC reference table")
+    dataset.load(reference_ntriples(settings.sources / "curated", settings.base_iri), ox.RdfFormat.N_TRIPLES,
+                 REFERENCE_GRAPH, "HGNC reference table")
     try:
         results = ENGINES[engine](dataset.store, shapes)
     finally:

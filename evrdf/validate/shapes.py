@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
@@ -27,13 +28,23 @@ def shape_files(directory: Path) -> list[Path]:
 
 
 def load_shapes(directory: Path | None = None, base_iri: str | None = None) -> Graph:
-    """All shape files merged into one graph; a Turtle error names its file (and line when rdflib gives it)."""
+    """All shape files merged into one graph; a Turtle error names its file (and line when rdflib gives it).
+
+    Parsed once per (files, modification times, base IRI) and shared: the service validates and serves the
+    same shapes on every request. Callers must not change the graph they get.
+    """
+    files = shape_files(directory or default_shapes_dir())
+    return _load(tuple((path, path.stat().st_mtime_ns) for path in files), base_iri)
+
+
+@lru_cache(maxsize=8)
+def _load(files: tuple[tuple[Path, int], ...], base_iri: str | None) -> Graph:
     iris = Iris(base_iri) if base_iri else Iris()
     graph = Graph()
     graph.bind("sh", "http://www.w3.org/ns/shacl#")
     graph.bind("evs", iris.base + "shapes/")
     graph.bind("evo", iris.vocab)
-    for path in shape_files(directory or default_shapes_dir()):
+    for path, _ in files:
         try:
             graph.parse(data=iris.rebase(path.read_text(encoding="utf-8")), format="turtle",
                         publicID=path.resolve().as_uri())
