@@ -4,8 +4,9 @@ Each gunicorn worker is a Flask app with threads; it queries the embedded store 
 (serve/runner.py RetiringRunner: no hop to another process). Oxigraph cannot stop a running query, so a query
 past the timeout is answered 503 at once and its worker retires: it stops accepting, finishes its other
 requests and exits (taking the runaway query with it), and gunicorn's arbiter starts a fresh worker while the
-others keep serving. Each worker keeps its own per-release result cache and its own rate-limit buckets.
-Nothing is preloaded in the master, so no RocksDB handle is ever shared across a fork.
+others keep serving. Each worker keeps its own per-release result cache; the rate-limit buckets are one table in
+shared memory, created in the master before any worker forks, so a client's limit holds for the whole server
+(serve/limits.py). Nothing else is preloaded in the master, so no RocksDB handle is ever shared across a fork.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from evrdf.serve import runner
+from evrdf.serve import limits, runner
 from evrdf.settings import Settings
 
 
@@ -42,6 +43,7 @@ def _worker_exit(server: Any, worker: Any) -> None:
 class EvrdfApplication(BaseApplication):  # type: ignore[misc]
     def __init__(self, settings: Settings, workers: int, threads: int):
         self.settings, self.workers, self.threads = settings, workers, threads
+        limits.share_across_workers(settings.rate_per_s, settings.rate_burst)  # in the master: before the forks
         super().__init__()
 
     def load_config(self) -> None:
