@@ -97,6 +97,44 @@ def publish(store: Path | None, remote_url: str | None, base_iri: str | None) ->
 
 @cli.command()
 @click.argument("sparql", required=False)
+@click.option("-f", "--file", "update_file", type=click.File("r", encoding="utf-8"), help="read the update from FILE")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option("--base-iri", help="canonical base IRI (default: $EVRDF_BASE_IRI or https://w3id.org/evrdf/)")
+@click.option("--backend", type=click.Choice(["oxigraph", "remote"]), help=BACKEND_HELP)
+@click.option("--remote", "remote_url", help=REMOTE_HELP)
+@click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
+              help="SHACL severity that stops publishing")
+def update(sparql: str | None, update_file: object, store: Path | None, base_iri: str | None,
+           backend: str | None, remote_url: str | None, fail_on: str) -> None:
+    """Apply a SPARQL 1.1 Update and publish the result as a new release.
+
+    Updates write into <base>graph/updates (their default graph) and graphs under it only; `evrdf build`
+    carries those graphs forward."""
+    from evrdf.build.update import apply_update
+    from evrdf.errors import ValidationError
+
+    text = update_file.read() if update_file is not None else sparql  # type: ignore[attr-defined]
+    if not text:
+        raise click.UsageError("give the update as an argument or with --file")
+    settings = _settings(store=store, base_iri=base_iri, backend=backend or ("remote" if remote_url else None),
+                         remote_url=remote_url)
+    try:
+        done = apply_update(settings, text, client="cli", fail_on=fail_on, federation_allow=settings.federation_allow)
+    except ValidationError as exc:
+        from evrdf.validate.render import text as render_text
+
+        click.echo(render_text(exc.report), err=True)  # type: ignore[arg-type]
+        raise
+    click.echo(f"published release {done.release} (was {done.previous}): {done.inserted} triples inserted, "
+               f"{done.deleted} deleted in {done.seconds:.1f} s")
+    for graph, count in done.graphs.items():
+        click.echo(f"    {count:>7}  {graph}")
+    if settings.backend == "remote":
+        _publish_remote(settings, settings.store / "current")
+
+
+@cli.command()
+@click.argument("sparql", required=False)
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="read the query from FILE")
 @click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
 @click.option("--format", "fmt", default="table", show_default=True,

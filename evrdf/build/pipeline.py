@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -18,10 +19,11 @@ from evrdf.build.iris import Iris
 from evrdf.build.mappings import write_sssom
 from evrdf.build.ontology import build_ontology, core_term_names, load_core, ontology_version
 from evrdf.build.provenance import GraphInfo, metadata_graph
+from evrdf.build.update import JOURNAL_FILE, UPDATES_FILE, carried_updates, is_writable
 from evrdf.errors import SourceError
 from evrdf.ingest.curated import Curated, load_curated
 from evrdf.settings import Settings
-from evrdf.store.oxigraph import ReleaseWriter, new_release
+from evrdf.store.oxigraph import ReleaseWriter, new_release, publishing
 
 ADD_FORMATS = {
     ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,
@@ -78,10 +80,21 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
         progress("checking consistency with HermiT")
         reasoner_seconds = check_consistency(ontology, graphs["hgnc"][1]).seconds
 
+    with publishing(settings.store):  # one publisher at a time: a SPARQL Update may be publishing too
+        return _publish(settings, iris, curated, ontology, version, graphs, list(add), progress, fail_on,
+                        started, started_clock, reasoner_seconds)
+
+
+def _publish(settings: Settings, iris: Iris, curated: Curated, ontology: Graph, version: str,
+             graphs: dict[str, tuple[str, Graph, tuple[str, ...]]], add: list[Path],
+             progress: Callable[[str], None], fail_on: str, started: datetime, started_clock: float,
+             reasoner_seconds: float | None) -> BuildReport:
     from evrdf.validate.gate import check_before_publish  # the publishing gate: raises, publishing nothing
 
+    updates = carried_updates(settings.store)  # what SPARQL Updates wrote into the published release
     progress("validating against the SHACL shapes")
-    check_before_publish({key: graph for key, (_, graph, _) in graphs.items()}, list(add), settings, fail_on)
+    check_before_publish({key: graph for key, (_, graph, _) in graphs.items()},
+                         add + ([updates] if updates else []), settings, fail_on)
 
     infos: list[GraphInfo] = []
     info = {"ontology_version": version, "software_version": __version__, "base_iri": settings.base_iri,
@@ -93,6 +106,9 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
             infos.append(GraphInfo(str(iris.graph(key)), title, len(graph), sources))
         reserved = {str(iris.graph(k)) for k in graphs} | {str(iris.graph("metadata"))}
         infos.extend(load_imports(release, settings.store, iris, reserved, progress))  # `evrdf import`s
+        if updates:
+            infos.extend(_load_updates(release, updates, iris))
+            reserved |= {i.iri for i in infos}
         for path in add:
             infos.extend(_load_added(release, path, iris, reserved))
             reserved |= {i.iri for i in infos}
@@ -138,7 +154,7 @@ def _load_added(release: ReleaseWriter, path: Path, iris: Iris, reserved: set[st
             graph = quad.graph_name
             if isinstance(graph, ox.DefaultGraph):
                 graph = target
-            elif graph.value in reserved:
+            elif graph.value in reserved or is_writable(graph.value, iris):
                 raise SourceError(path, f"graph <{graph.value}> is published by evrdf itself; "
                                         "an added file may not write into it")
             seen.add(graph.value)
@@ -149,6 +165,28 @@ def _load_added(release: ReleaseWriter, path: Path, iris: Iris, reserved: set[st
     except SyntaxError as exc:
         raise SourceError(path, f"RDF syntax error: {exc.msg}", line=exc.lineno) from None
     return [GraphInfo(graph, f"Added from {path.name}", release.count(graph), (), path) for graph in sorted(seen)]
+
+
+def _load_updates(release: ReleaseWriter, path: Path, iris: Iris) -> list[GraphInfo]:
+    """The published release's SPARQL Update graphs, carried into this build as they are."""
+    seen: set[str] = set()
+
+    def quads() -> Iterator[ox.Quad]:
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            if not isinstance(quad.graph_name, ox.NamedNode) or not is_writable(quad.graph_name.value, iris):
+                raise SourceError(path, f"holds a quad outside the SPARQL Update graphs: {quad}")
+            seen.add(quad.graph_name.value)
+            yield quad
+
+    try:
+        release.extend(quads())
+    except SyntaxError as exc:
+        raise SourceError(path, f"N-Quads syntax error: {exc.msg}", line=exc.lineno) from None
+    for name in (UPDATES_FILE, JOURNAL_FILE):
+        if (path.parent / name).is_file():
+            shutil.copy2(path.parent / name, release.files / name)
+    return [GraphInfo(graph, "Changed through SPARQL Update", release.count(graph), (), path)
+            for graph in sorted(seen)]
 
 
 def _write_files(release: ReleaseWriter, ontology: Graph, curated: Curated, iris: Iris, version: str) -> None:

@@ -66,7 +66,14 @@ def service_graph(settings: Settings, stats: Statistics, endpoint: str, root: st
     g.add((service, ev.rateLimitPerSecond, Literal(settings.rate_per_s, datatype=XSD.decimal)))
     g.add((service, ev.rateLimitBurst, Literal(settings.rate_burst)))
     g.add((service, ev.queryWorkers, Literal(settings.query_workers)))
-    g.add((service, ev.update, Literal("refused: releases are immutable; publish changes with `evrdf build`")))
+    if settings.update_token:
+        g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+        g.add((service, ev.update, Literal(
+            "for the operator's token only (Authorization: Bearer): each update is published as a new release, "
+            f"and may write only into <{settings.base_iri}graph/updates> (its default graph) and graphs under it")))
+    else:
+        g.add((service, ev.update, Literal("refused: releases are served read-only; publish changes with "
+                                           "`evrdf build` or `evrdf update`")))
     for allowed in settings.federation_allow:
         g.add((service, ev.federationAllowed, URIRef(allowed)))
     for mode, meaning in MODES.items():

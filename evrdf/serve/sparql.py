@@ -1,5 +1,5 @@
 """/sparql: the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/), query operation (section 2.1),
-with the update operation (2.2) refused; the service description at the bare endpoint; VoID, the example
+with the update operation (2.2) for the operator's token only (each update publishes a new release); the service description at the bare endpoint; VoID, the example
 queries as RDF and the JSON-LD context beside it.
 
 Results are serialized by the store (Oxigraph) and passed through as bytes; this module only negotiates, limits,
@@ -76,7 +76,7 @@ def text_response(status: int, message: str, headers: dict[str, str] | None = No
 
 def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
     bp = Blueprint("sparql", __name__)
-    limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+    limiter = RateLimiter.for_server(settings.rate_per_s, settings.rate_burst)
     cache = ReleaseCache(settings.cache_bytes)
     statistics = StatisticsCache(store)
     context = {"@context": _context(settings.base_iri)}
@@ -105,7 +105,7 @@ def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
                                "update with POST", {"Allow": "GET, POST, HEAD, OPTIONS"})
         params = read_request()
         if params.update is not None:
-            return _refuse_update(settings)
+            return _update(settings, params)
         if params.query is None:
             if request.method in ("GET", "HEAD"):
                 return _bare_endpoint(settings, statistics, params)
@@ -194,16 +194,50 @@ def read_request() -> Params:
                   format=(values.get("format") or [None])[0], describe=mode)
 
 
-def _refuse_update(settings: Settings) -> Response:
-    how = ("releases are immutable and served read-only; change the data by publishing a new release "
-           "(`evrdf build --add FILE`)")
+def _update(settings: Settings, params: Params) -> Response:
+    """SPARQL 1.1 Update (Protocol 2.2), for the operator's token only: applied to a copy of the published
+    release and published as a new release (build/update.py); readers never see a half-applied update."""
     if not settings.update_token:
-        raise Refusal(403, f"SPARQL Update is disabled on this endpoint: {how}")
+        raise Refusal(403, "SPARQL Update is disabled on this endpoint: releases are served read-only; the "
+                           "operator enables updates with EVRDF_UPDATE_TOKEN, or publishes with `evrdf build`")
     given = request.headers.get("Authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {settings.update_token}".encode()):
         raise Refusal(401, "SPARQL Update needs the operator's token (Authorization: Bearer TOKEN)",
                       {"WWW-Authenticate": 'Bearer realm="evrdf"'})
-    raise Refusal(501, f"token accepted, but updates are not applied in place: {how}")
+    if params.default_graphs or params.named_graphs:
+        raise Refusal(400, "using-graph-uri / using-named-graph-uri are not supported; name graphs with USING "
+                           "or GRAPH in the update itself")
+    from evrdf.build.update import UpdateRefused, UpdateSyntaxError, apply_update
+    from evrdf.errors import EvrdfError, ValidationError
+    from evrdf.validate.render import render
+
+    assert params.update is not None
+    try:
+        done = apply_update(settings, params.update, client=request.remote_addr or "unknown",
+                            federation_allow=settings.federation_allow)
+    except UpdateSyntaxError as exc:
+        raise Refusal(400, str(exc)) from None
+    except UpdateRefused as exc:
+        raise Refusal(403, str(exc)) from None
+    except ValidationError as exc:
+        raise Refusal(422, f"{exc}\n\n{render(exc.report, 'text', settings.base_iri)}") from None  # type: ignore[arg-type]
+    except EvrdfError as exc:
+        raise Refusal(500, f"the update was not applied: {exc}") from None
+    if settings.backend == "remote":  # the update was built locally; the remote store serves it once published
+        from evrdf.store.oxigraph import OxigraphStore
+        from evrdf.store.publish_remote import publish
+        from evrdf.store.remote import RemoteStore
+
+        try:
+            publish(RemoteStore.from_settings(settings), OxigraphStore(settings.store).release_dir())
+        except EvrdfError as exc:
+            raise Refusal(502, f"the update is in release {done.release} of the build store {settings.store}, but "
+                               f"the remote store did not take it ({exc}); it still serves the previous release: "
+                               "retry with `evrdf publish`") from None
+    graphs = "; ".join(f"<{g}> {n} triples" for g, n in done.graphs.items()) or "no update graphs left"
+    return Response(f"applied: {done.inserted} triples inserted, {done.deleted} deleted; published release "
+                    f"{done.release} (was {done.previous}); {graphs}\n", status=200, mimetype="text/plain",
+                    headers={"X-Evrdf-Release": done.release})
 
 
 def _preflight() -> Response:

@@ -3,6 +3,7 @@ symlink swap so readers see either the old release or the new one, never a half-
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -156,8 +157,26 @@ class ReleaseWriter:
                     shutil.copyfileobj(handle, out, 1 << 22)
 
 
+def new_release_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
 @contextmanager
-def new_release(root: Path, info: dict[str, Any]) -> Iterator[ReleaseWriter]:
+def publishing(root: Path) -> Iterator[None]:
+    """One publisher at a time per store (builds and SPARQL Updates, across processes): each derives its
+    release from the current one, so two at once would lose the first one's change."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".publish.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def new_release(root: Path, info: dict[str, Any], release_id: str | None = None) -> Iterator[ReleaseWriter]:
     """Build into ``root/releases/.tmp-*``; publish only if the block finishes without an exception.
 
     On any failure the temporary directory is removed and ``root/current`` is untouched.
@@ -165,7 +184,7 @@ def new_release(root: Path, info: dict[str, Any]) -> Iterator[ReleaseWriter]:
     root = Path(root)
     releases = root / RELEASES
     releases.mkdir(parents=True, exist_ok=True)
-    release_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    release_id = release_id or new_release_id()
     tmp = releases / f".tmp-{release_id}"
     writer = ReleaseWriter(tmp)
     info = dict(info, release=release_id)

@@ -1,0 +1,252 @@
+"""SPARQL Update for the operator: an update is published as a new release, never applied in place.
+
+An update may write only into the graphs SPARQL Update owns: ``<base>graph/updates`` (which is also the
+update's default graph, so ``INSERT DATA { ... }`` lands there) and graphs under ``<base>graph/updates/``.
+Every other graph is published from a source (curated tables, `evrdf import`, `--add` files) and is rebuilt
+from that source by the next `evrdf build`, so a change made there by an update would later vanish without a
+word; such an update is refused instead, and the error names the graph. Its WHERE clause may read every graph
+(``GRAPH ?g { ... }``).
+
+The new release is the current one with the update applied: the same graphs and release files, the updates
+graphs changed, the metadata graph saying which update made it, and the SHACL gate passed. The updates graphs
+travel with the release (``files/updates.nq``, with a journal of every update in ``files/updates.jsonl``) and
+`evrdf build` carries them into the releases it builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from evrdf import __version__
+from evrdf.build.iris import Iris
+from evrdf.errors import EvrdfError, StoreError, ValidationError
+from evrdf.settings import Settings
+from evrdf.store.oxigraph import OxigraphStore, new_release, new_release_id, publishing
+
+UPDATES_FILE = "updates.nq"
+JOURNAL_FILE = "updates.jsonl"
+REGENERATED = {"evrdf.nq", UPDATES_FILE, JOURNAL_FILE}  # release files an update writes anew; the rest are copied
+
+
+class UpdateRefused(EvrdfError):
+    """The update is well formed but would change what an update may not change."""
+
+
+class UpdateSyntaxError(EvrdfError):
+    """The update is not SPARQL 1.1 Update."""
+
+
+@dataclass
+class UpdateReport:
+    release: str
+    previous: str
+    graphs: dict[str, int] = field(default_factory=dict)  # the updates graphs after the update, with their sizes
+    inserted: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+
+
+def updates_graph(iris: Iris) -> str:
+    return str(iris.graph("updates"))
+
+
+def is_writable(graph: str, iris: Iris) -> bool:
+    """Whether SPARQL Update may write into ``graph``.
+
+    >>> iris = Iris("https://w3id.org/evrdf/")
+    >>> [is_writable(iris.base + g, iris) for g in ("graph/updates", "graph/updates/notes", "graph/hgnc")]
+    [True, True, False]
+    """
+    home = updates_graph(iris)
+    return graph == home or graph.startswith(home + "/")
+
+
+def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: str = "violation",
+                 federation_allow: tuple[str, ...] = ()) -> UpdateReport:
+    """Apply ``text`` to a copy of the published release and publish the result; raise (publishing nothing)
+    when it is malformed, changes a graph it may not, or fails the SHACL gate."""
+    from evrdf.validate.data import from_release  # validation imports the build; import it late
+    from evrdf.validate.report import Severity
+    from evrdf.validate.run import validate_dataset
+
+    started_clock, started = time.perf_counter(), datetime.now(timezone.utc)
+    iris = Iris(settings.base_iri)
+    home = updates_graph(iris)
+    _refuse_outside_calls(text, federation_allow)
+    with publishing(settings.store):
+        published = OxigraphStore(settings.store)
+        previous_dir, info = published.release_dir(), published.release()
+        if info.get("base_iri", settings.base_iri) != settings.base_iri:
+            raise StoreError(f"the published release uses base IRI {info['base_iri']}, not {settings.base_iri}")
+        scratch = from_release(previous_dir)  # an in-memory copy of everything published
+        data = scratch.store
+        data.update(f"ADD SILENT <{home}> TO DEFAULT ; DROP SILENT GRAPH <{home}>")
+        before = _fingerprints(data, iris)
+        writable_before = _writable_quads(data, iris)
+        try:
+            data.update(text)
+        except SyntaxError as exc:
+            raise UpdateSyntaxError(f"SPARQL Update syntax error: {exc}") from None
+        except OSError as exc:
+            raise UpdateRefused(f"the update failed: {exc}") from None
+        after = _fingerprints(data, iris)
+        changed = sorted(g for g in set(before) | set(after) if before.get(g, (0, 0)) != after.get(g, (0, 0)))
+        if changed:
+            raise UpdateRefused(
+                f"SPARQL Update may write only into <{home}> (the update's default graph) and graphs under "
+                f"<{home}/>; this update changes {', '.join(f'<{g}>' for g in changed)}, which "
+                f"{'is' if len(changed) == 1 else 'are'} published from a source and rebuilt from it by "
+                "`evrdf build` (change the source instead); nothing was published")
+        writable_after = _writable_quads(data, iris)
+        data.update(f"ADD SILENT DEFAULT TO <{home}> ; DROP SILENT DEFAULT")
+
+        release_id = new_release_id()
+        sizes = _sizes(data)
+        ours = {g: n for g, n in sizes.items() if is_writable(g, iris)}
+        _record(data, iris, ours, sizes, str(info.get("release", "")), release_id, started)
+        report = validate_dataset(scratch, settings, fail_on=Severity.parse(fail_on))
+        if not report.conforms:
+            raise ValidationError(report)
+
+        sizes = _sizes(data)
+        entry = {"release": release_id, "previous": info.get("release"), "at": started.isoformat(timespec="seconds"),
+                 "client": client, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "update": text}
+        carried = {k: v for k, v in info.items() if k not in ("release", "graphs", "triples", "built")}
+        with new_release(settings.store, carried, release_id) as release:
+            release.extend(iter(data))
+            for path in sorted((previous_dir / "files").iterdir()):
+                if path.name not in REGENERATED and path.is_file():
+                    shutil.copy2(path, release.files / path.name)
+            write_updates(data, iris, release.files / UPDATES_FILE)
+            journal = previous_dir / "files" / JOURNAL_FILE
+            with (release.files / JOURNAL_FILE).open("w", encoding="utf-8") as out:
+                if journal.is_file():
+                    out.write(journal.read_text(encoding="utf-8"))
+                out.write(json.dumps(entry, sort_keys=True) + "\n")
+            release.dump(release.files / "evrdf.nq")
+            release.info.update(built=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                graphs=sizes, triples=sum(sizes.values()), derived_from=info.get("release"),
+                                update=entry["sha256"])
+    return UpdateReport(release_id, str(info.get("release", "")), ours,
+                        inserted=len(writable_after - writable_before), deleted=len(writable_before - writable_after),
+                        seconds=time.perf_counter() - started_clock)
+
+
+def carried_updates(store: Path) -> Path | None:
+    """The updates graphs of the published release, for `evrdf build` to carry forward (None if it has none)."""
+    try:
+        path = OxigraphStore(store).files_dir() / UPDATES_FILE
+    except (StoreError, OSError):
+        return None
+    return path if path.is_file() else None
+
+
+def write_updates(data: ox.Store, iris: Iris, path: Path) -> None:
+    with path.open("wb") as out:
+        for graph in sorted(data.named_graphs(), key=str):
+            if isinstance(graph, ox.NamedNode) and is_writable(graph.value, iris):
+                ox.serialize(data.quads_for_pattern(None, None, None, graph), out, format=ox.RdfFormat.N_QUADS)
+
+
+def _refuse_outside_calls(text: str, federation_allow: tuple[str, ...]) -> None:
+    """LOAD would make the server fetch any URL; SERVICE follows the endpoint's federation policy."""
+    from evrdf.serve.sparql_text import resolve, tokens  # a lexical scan, no web dependency
+
+    toks = tokens(text)
+    prefixes = {toks[i + 1].text.rstrip(":"): toks[i + 2].text[1:-1]
+                for i, tok in enumerate(toks[:-2]) if tok.text.upper() == "PREFIX" and toks[i + 2].kind == "iri"}
+    for i, tok in enumerate(toks):
+        if tok.kind != "word":
+            continue
+        if tok.text.upper() == "LOAD":
+            raise UpdateRefused("LOAD is not allowed: the server fetches no URLs for an update; send the data "
+                                "in INSERT DATA")
+        if tok.text.upper() == "SERVICE" and i + 1 < len(toks):
+            target = toks[i + 2] if toks[i + 1].text.upper() == "SILENT" and i + 2 < len(toks) else toks[i + 1]
+            endpoint = resolve(target, prefixes)
+            if endpoint not in federation_allow:
+                raise UpdateRefused(f"SERVICE {endpoint} is not allowed (federated calls are limited to "
+                                    "EVRDF_FEDERATION_ALLOW)")
+
+
+def _fingerprints(data: ox.Store, iris: Iris) -> dict[str, tuple[int, int]]:
+    """Size and an order-independent checksum of every graph an update may not change: equal before and after
+    exactly when the graph is unchanged (up to a 64-bit hash collision)."""
+    out = {}
+    for graph in data.named_graphs():
+        if isinstance(graph, ox.NamedNode) and is_writable(graph.value, iris):
+            continue
+        count, total = 0, 0
+        for quad in data.quads_for_pattern(None, None, None, graph):
+            count += 1
+            total = (total + int.from_bytes(hashlib.blake2b(str(quad.triple).encode(), digest_size=8).digest(),
+                                            "little")) % (1 << 64)
+        out[str(graph.value) if isinstance(graph, ox.NamedNode) else str(graph)] = (count, total)
+    return out
+
+
+def _writable_quads(data: ox.Store, iris: Iris) -> set[str]:
+    """The update's own graphs (the default graph stands for <base>graph/updates while it runs)."""
+    found = {str(q.triple) for q in data.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    for graph in data.named_graphs():
+        if isinstance(graph, ox.NamedNode) and is_writable(graph.value, iris):
+            found |= {f"{q.triple} {graph}" for q in data.quads_for_pattern(None, None, None, graph)}
+    return found
+
+
+def _sizes(data: ox.Store) -> dict[str, int]:
+    rows = data.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"].value: int(row["n"].value) for row in rows}
+
+
+def _record(data: ox.Store, iris: Iris, ours: dict[str, int], sizes: dict[str, int], previous: str,
+            release: str, started: datetime) -> None:
+    """The metadata graph after the update: the updates graphs with their sizes, the dataset's size and
+    version, and the update as the PROV activity that generated this release."""
+    meta, dataset = str(iris.graph("metadata")), str(iris.dataset)
+    activity = str(iris.release(release)) + "update"
+    software = f"{iris.base}software/{__version__}"
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    total = sum(n for g, n in sizes.items() if g != meta)
+    home = updates_graph(iris)
+    prefixes = ("PREFIX void: <http://rdfs.org/ns/void#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+                "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> ")
+    graphs = "".join(
+        f'<{dataset}> void:subset <{g}> . <{g}> a void:Dataset, prov:Entity ; '
+        f'dcterms:title "Changed through SPARQL Update"@en ; void:triples {n} ; prov:wasGeneratedBy <{activity}> ; '
+        f'prov:generatedAtTime "{now}"^^xsd:dateTime . ' for g, n in sorted(ours.items()))
+    data.update(prefixes + f"""
+        DELETE WHERE {{ GRAPH <{meta}> {{ <{dataset}> void:triples ?t }} }} ;
+        DELETE WHERE {{ GRAPH <{meta}> {{ <{dataset}> dcterms:modified ?m }} }} ;
+        DELETE WHERE {{ GRAPH <{meta}> {{ <{dataset}> owl:versionInfo ?v }} }} ;
+        DELETE WHERE {{ GRAPH <{meta}> {{ <{dataset}> prov:wasGeneratedBy ?a }} }} ;
+        DELETE {{ GRAPH <{meta}> {{ <{dataset}> void:subset ?w . ?w ?p ?o }} }}
+        WHERE {{ GRAPH <{meta}> {{ <{dataset}> void:subset ?w . ?w ?p ?o
+                 FILTER(?w = <{home}> || STRSTARTS(STR(?w), "{home}/")) }} }} ;
+        INSERT DATA {{ GRAPH <{meta}> {{
+            <{dataset}> void:triples {total} ; dcterms:modified "{now}"^^xsd:dateTime ;
+                owl:versionInfo "{release}" ; prov:wasGeneratedBy <{activity}> .
+            <{activity}> a prov:Activity ; rdfs:label "SPARQL Update of release {previous}, publishing {release}" ;
+                prov:startedAtTime "{started.isoformat(timespec='seconds')}"^^xsd:dateTime ;
+                prov:endedAtTime "{now}"^^xsd:dateTime ; prov:wasAssociatedWith <{software}> ;
+                prov:used <{iris.release(previous)}> .
+            {graphs}
+        }} }}""")
+
+
+def journal(release_dir: Path) -> list[dict[str, Any]]:
+    path = release_dir / "files" / JOURNAL_FILE
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,0 +1,174 @@
+"""SPARQL Update for the operator (issue 4: "refused unless the operator configures a token"): over HTTP with the
+token an update is published as a new release; it may write only into the updates graphs; a refused, malformed
+or invalid update publishes nothing; caches never serve the old release; `evrdf build` carries updates forward.
+
+Each test gets its own store (updates change it), built without the reasoner to stay fast."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from evrdf.build.pipeline import build
+from evrdf.build.update import journal
+from evrdf.serve.app import create_app
+from evrdf.settings import Settings
+from evrdf.store.oxigraph import OxigraphStore
+from tests.conftest import SOURCES
+
+BASE = "https://w3id.org/evrdf/"
+EVO = BASE + "ontology/"
+UPDATES = BASE + "graph/updates"
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+NOTE = f'INSERT DATA {{ <{BASE}note/1> <{RDFS}comment> "checked against the review" }}'
+NOTES = f"SELECT ?g ?o WHERE {{ GRAPH ?g {{ <{BASE}note/1> <{RDFS}comment> ?o }} }}"
+FINDINGS = f"SELECT (COUNT(?f) AS ?n) WHERE {{ ?f a <{EVO}Finding> }}"
+
+
+@pytest.fixture()
+def own(tmp_path: Path) -> Settings:
+    settings = Settings(store=tmp_path / "store", sources=SOURCES, update_token=TOKEN,
+                        rate_per_s=1000.0, rate_burst=1000)
+    build(settings, reason=False)
+    return settings
+
+
+def client(settings: Settings):  # type: ignore[no-untyped-def]
+    app = create_app(settings, OxigraphStore(settings.store))
+    app.testing = True
+    return app.test_client()
+
+
+def rows(api, query: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    response = api.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [{k: v["value"] for k, v in row.items()} for row in json.loads(response.data)["results"]["bindings"]]
+
+
+def release(settings: Settings) -> str:
+    return str(OxigraphStore(settings.store).release()["release"])
+
+
+@pytest.mark.parametrize("how", ["form", "direct"])
+def test_an_authorised_update_is_published_as_a_new_release(how: str, own: Settings) -> None:
+    api, before = client(own), release(own)
+    if how == "form":
+        response = api.post("/sparql", data={"update": NOTE}, headers=AUTH)
+    else:
+        response = api.post("/sparql", data=NOTE, content_type="application/sparql-update", headers=AUTH)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    after = release(own)
+    assert after != before and response.headers["X-Evrdf-Release"] == after
+    assert "1 triples inserted" in response.get_data(as_text=True)
+    # in the default graph (the union) and in the updates graph, which the metadata graph describes
+    assert rows(api, NOTES) == [{"g": UPDATES, "o": "checked against the review"}]
+    assert rows(api, f"SELECT ?n WHERE {{ <{BASE}dataset> <http://rdfs.org/ns/void#subset> <{UPDATES}> . "
+                     f"<{UPDATES}> <http://rdfs.org/ns/void#triples> ?n }}") == [{"n": "1"}]
+    # the published data is otherwise unchanged
+    assert rows(api, FINDINGS) == [{"n": "97"}]
+    entries = journal(OxigraphStore(own.store).release_dir())
+    assert [(e["previous"], e["release"], e["update"]) for e in entries] == [(before, after, NOTE)]
+
+
+def test_an_update_can_read_every_graph_and_write_a_graph_of_its_own(own: Settings) -> None:
+    api = client(own)
+    update = (f"INSERT {{ GRAPH <{UPDATES}/reviewed> {{ ?f <{RDFS}comment> \"reviewed\" }} }} "
+              f"WHERE {{ GRAPH ?g {{ ?f a <{EVO}Finding> }} }}")
+    response = api.post("/sparql", data={"update": update}, headers=AUTH)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert "97 triples inserted" in response.get_data(as_text=True)
+    assert rows(api, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{UPDATES}/reviewed> {{ ?s ?p ?o }} }}") == [{"n": "97"}]
+    # and delete them again: the graph is gone from the data and from the metadata
+    response = api.post("/sparql", data={"update": f"CLEAR GRAPH <{UPDATES}/reviewed>"}, headers=AUTH)
+    assert response.status_code == 200 and "97 deleted" in response.get_data(as_text=True)
+    assert rows(api, f"SELECT ?p WHERE {{ <{UPDATES}/reviewed> ?p ?o }}") == []
+
+
+@pytest.mark.parametrize("update,status,message", [
+    (f"DELETE WHERE {{ GRAPH <{BASE}graph/hgnc> {{ ?s <{RDFS}label> ?l }} }}", 403, "changes <https://w3id.org/evrdf/graph/hgnc>"),
+    (f"INSERT DATA {{ GRAPH <{BASE}graph/references> {{ <{BASE}x> <{RDFS}label> \"x\" }} }}", 403, "graph/references"),
+    (f"DROP GRAPH <{BASE}graph/ontology>", 403, "graph/ontology"),
+    ("CLEAR ALL", 403, "rebuilt from it by `evrdf build`"),
+    (f"DELETE {{ GRAPH ?g {{ ?f a <{EVO}Finding> }} }} WHERE {{ GRAPH ?g {{ ?f a <{EVO}Finding> }} }}", 403, "bian2019"),
+    # balanced: as many triples in as out, so only the content checksum can tell
+    (f"DELETE {{ GRAPH <{BASE}graph/hgnc> {{ ?s <{RDFS}label> ?l }} }} INSERT {{ GRAPH <{BASE}graph/hgnc> "
+     f"{{ ?s <{RDFS}label> \"renamed\" }} }} WHERE {{ GRAPH <{BASE}graph/hgnc> {{ ?s <{RDFS}label> ?l }} "
+     f"FILTER(?l = \"CCL5\") }}", 403, "graph/hgnc"),
+    ("LOAD <http://127.0.0.1:9/x.ttl>", 403, "LOAD is not allowed"),
+    (f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <http://127.0.0.1:9/sparql> {{ ?s ?p ?o }} }}", 403, "is not allowed"),
+    ("INSERT DATA { <x> <y> }", 400, "syntax error"),
+    (f"INSERT DATA {{ <{BASE}finding/bad> a <{EVO}Finding> }}", 422, "SHACL validation failed"),
+])
+def test_a_refused_update_publishes_nothing(update: str, status: int, message: str, own: Settings) -> None:
+    api, before = client(own), release(own)
+    response = api.post("/sparql", data={"update": update}, headers=AUTH)
+    assert response.status_code == status and message in response.get_data(as_text=True)
+    assert release(own) == before and rows(api, FINDINGS) == [{"n": "97"}]
+
+
+def test_cached_answers_and_etags_follow_the_new_release(own: Settings) -> None:
+    api = client(own)
+    first = api.get("/sparql", query_string={"query": NOTES})
+    again = api.get("/sparql", query_string={"query": NOTES})
+    assert again.headers.get("X-Evrdf-Cache") == "hit" and json.loads(again.data)["results"]["bindings"] == []
+    assert api.post("/sparql", data={"update": NOTE}, headers=AUTH).status_code == 200
+    after = api.get("/sparql", query_string={"query": NOTES}, headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and after.headers.get("X-Evrdf-Cache") != "hit"
+    assert after.headers["ETag"] != first.headers["ETag"]
+    assert len(json.loads(after.data)["results"]["bindings"]) == 1
+
+
+def test_concurrent_updates_are_applied_one_after_the_other(own: Settings) -> None:
+    api = client(own)
+    statuses: list[int] = []
+
+    def send(n: int) -> None:
+        update = f'INSERT DATA {{ <{BASE}note/{n}> <{RDFS}comment> "note {n}" }}'
+        statuses.append(api.post("/sparql", data={"update": update}, headers=AUTH).status_code)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 4
+    assert rows(api, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{UPDATES}> {{ ?s ?p ?o }} }}") == [{"n": "4"}]
+    assert len(journal(OxigraphStore(own.store).release_dir())) == 4
+
+
+def test_a_rebuild_carries_the_updates_forward(own: Settings) -> None:
+    assert client(own).post("/sparql", data={"update": NOTE}, headers=AUTH).status_code == 200
+    report = build(own, reason=False)
+    api = client(own)
+    assert rows(api, NOTES) == [{"g": UPDATES, "o": "checked against the review"}]
+    assert report.graphs[UPDATES] == 1 and len(journal(OxigraphStore(own.store).release_dir())) == 1
+
+
+def test_the_service_description_says_updates_are_accepted(own: Settings) -> None:
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    for token, expected in ((TOKEN, True), (None, False)):
+        response = client(own.with_(update_token=token)).get("/sparql", headers={"Accept": "text/turtle"})
+        g = rdflib.Graph().parse(data=response.data, format="turtle")
+        assert ((None, sd.supportedLanguage, sd.SPARQL11Update) in g) is expected
+
+
+@pytest.mark.parametrize("args,code,output", [
+    ([NOTE], 0, "1 triples inserted"),
+    ([f"DROP GRAPH <{BASE}graph/hgnc>"], 1, "may write only into"),
+    (["INSERT DATA { <x> }"], 1, "syntax error"),
+    ([], 2, "give the update"),
+])
+def test_evrdf_update_exit_codes(args: list[str], code: int, output: str, own: Settings) -> None:
+    before = release(own)
+    done = subprocess.run([sys.executable, "-m", "evrdf", "update", "--store", str(own.store), *args],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == code and output in done.stdout + done.stderr
+    assert (release(own) != before) is (code == 0)
