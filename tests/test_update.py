@@ -172,3 +172,33 @@ def test_evrdf_update_exit_codes(args: list[str], code: int, output: str, own: S
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == code and output in done.stdout + done.stderr
     assert (release(own) != before) is (code == 0)
+
+
+def test_with_the_remote_backend_an_update_reaches_virtuoso(tmp_path: Path, virtuoso, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Built locally, published to the real Virtuoso (under a base IRI of its own, so its pointer graph is
+    separate from the session's), updated over HTTP: the remote store then serves the update."""
+    import time
+
+    from evrdf.store.publish_remote import publish
+    from evrdf.store.remote import RemoteStore
+
+    base = "https://example.org/evrdf-update-test/"
+    monkeypatch.setenv("EVRDF_REMOTE_USER", virtuoso.user)
+    monkeypatch.setenv("EVRDF_REMOTE_PASSWORD", virtuoso.password)
+    settings = Settings(store=tmp_path / "store", sources=SOURCES, base_iri=base, update_token=TOKEN,
+                        backend="remote", remote_url=virtuoso.url, rate_per_s=1000.0, rate_burst=1000)
+    build(settings, reason=False)
+    remote = RemoteStore.from_settings(settings)
+    publish(remote, OxigraphStore(settings.store).release_dir())
+    app = create_app(settings, remote)
+    app.testing = True
+    api = app.test_client()
+    note = f'INSERT DATA {{ <{base}note/1> <{RDFS}comment> "in virtuoso" }}'
+    response = api.post("/sparql", data={"update": note}, headers=AUTH)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    query = f"SELECT ?o WHERE {{ <{base}note/1> <{RDFS}comment> ?o }}"
+    deadline = time.monotonic() + 10  # readers trust their copy of the remote pointer for POINTER_TTL_S
+    while not (found := rows(api, query)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert found == [{"o": "in virtuoso"}]
+    assert remote.release()["release"] == response.headers["X-Evrdf-Release"]
