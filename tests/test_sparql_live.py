@@ -125,3 +125,30 @@ def test_gunicorn_answers_a_runaway_query_503_and_replaces_its_worker(settings, 
         after = [get(count + urllib.request.quote(f" # after {i}")) for i in range(2 * workers)]
         assert all(s == 200 for s, _, _ in after)
 
+
+
+@pytest.mark.oxigraph_only("which runner streams is a choice of the embedded store's server")
+@pytest.mark.parametrize("server", [["--workers", "2", "--threads", "4"], []], ids=["gunicorn", "development"])
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_an_answer_over_a_mebibyte_streams_whole(settings, server: list[str], encoding: str) -> None:  # type: ignore[no-untyped-def]
+    """Larger than STREAM_AFTER (1 MiB): sent chunked, never cut, parsed back with every row."""
+    import gzip
+    import json
+
+    everything = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+    env = {"EVRDF_CACHE_BYTES": "0", "EVRDF_RATE_PER_S": "1000", "EVRDF_RATE_BURST": "1000"}
+    with live_server(settings.store, *server, env=env) as live:
+        def get(query: str) -> tuple[dict, bytes]:  # type: ignore[type-arg]
+            request = urllib.request.Request(f"{live.root}/sparql?query={urllib.request.quote(query)}", headers={
+                "Accept": "application/sparql-results+json", "Accept-Encoding": encoding})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return dict(response.headers), response.read()
+
+        _, counted = get(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+        headers, body = get(everything)
+    if encoding == "gzip":
+        assert headers.get("Content-Encoding") == "gzip"
+        body, counted = gzip.decompress(body), gzip.decompress(counted) if counted[:2] == b"\x1f\x8b" else counted
+    assert len(body) > 1 << 20 and "Content-Length" not in headers  # streamed, not buffered whole
+    expected = int(json.loads(counted)["results"]["bindings"][0]["n"]["value"])
+    assert len(json.loads(body)["results"]["bindings"]) == expected

@@ -1,10 +1,10 @@
 """Production serving: gunicorn with several worker processes sharing one read-only release on disk.
 
-Each gunicorn worker is a Flask app with threads; it queries the embedded store in threads of its own
-(serve/runner.py RetiringRunner: no hop to another process). Oxigraph cannot stop a running query, so a query
-past the timeout is answered 503 at once and its worker retires: it stops accepting, finishes its other
-requests and exits (taking the runaway query with it), and gunicorn's arbiter starts a fresh worker while the
-others keep serving. Each worker keeps its own per-release result cache; the rate-limit buckets are one table in
+Each gunicorn worker is a Flask app with threads; each request thread queries the embedded store itself
+(serve/runner.py RetiringRunner.run_inline: no hop to another thread or process). Oxigraph cannot stop a running
+query, so a query past the timeout is answered 503 by a watchdog on its connection, and its worker retires: it
+stops accepting, finishes its other requests and exits (taking the runaway query with it), and gunicorn's
+arbiter starts a fresh worker while the others keep serving. Each worker keeps its own per-release result cache; the rate-limit buckets are one table in
 shared memory, created in the master before any worker forks, so a client's limit holds for the whole server
 (serve/limits.py). Nothing else is preloaded in the master, so no RocksDB handle is ever shared across a fork.
 """
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -28,8 +30,20 @@ def _post_worker_init(worker: Any) -> None:
         if worker.alive:
             worker.log.warning("a query overran the timeout and cannot be stopped; worker %s retires", worker.pid)
             worker.alive = False
+            threading.Thread(target=_leave_when_only_runaways_remain, args=(worker,), daemon=True).start()
 
     runner.retire_on_overrun(retire)
+
+
+def _leave_when_only_runaways_remain(worker: Any) -> None:
+    """A runaway query evaluated in a request thread keeps its connection open (its client has had its 503) and
+    would hold the worker for gunicorn's whole graceful timeout: once every other request is answered, leave."""
+    end = time.monotonic() + worker.cfg.graceful_timeout
+    while time.monotonic() < end and getattr(worker, "nr_conns", 0) > runner.inline_runaways():
+        time.sleep(0.05)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(0)
 
 
 def _worker_exit(server: Any, worker: Any) -> None:

@@ -8,6 +8,7 @@ caches (per release) and maps failures to HTTP statuses.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import hmac
@@ -21,6 +22,7 @@ from typing import Any, Iterator
 
 from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.http import http_date
 
 from evrdf.formats import RDF_FORMATS, RESULT_FORMATS, media_type, normalise
 from evrdf.query import PREFIXES, examples
@@ -30,7 +32,7 @@ from evrdf.serve.examples import examples_graph
 from evrdf.serve.home import DOWNLOAD_DESCRIPTIONS, DOWNLOADS, MEDIA
 from evrdf.serve.limits import RateLimiter
 from evrdf.serve.runner import (Answer, Busy, Job, NotAcceptable, QueryFailed, QuerySyntaxError, QueryTimeout,
-                                ResultTooLarge, StoreFailure, release_info, runner_for)
+                                ResultTooLarge, RetiringRunner, StoreFailure, TIMED_OUT, release_info, runner_for)
 from evrdf.serve.service_description import service_graph
 from evrdf.serve.sparql_text import scan
 from evrdf.serve.void import StatisticsCache, void_graph
@@ -318,7 +320,11 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
     try:
         if found.form == "DESCRIBE" and (params.describe != "cbd" or type(store) is not OxigraphStore):
             job = _description_job(runner, job, params, deadline)
-        answer = runner.run(job, deadline)
+        sock = request.environ.get("gunicorn.socket")
+        if sock is not None and isinstance(runner, RetiringRunner):  # gunicorn: evaluate in this request thread
+            answer = runner.run_inline(job, deadline, sock, _refusal_for(QueryTimeout(TIMED_OUT), settings).message)
+        else:
+            answer = runner.run(job, deadline)
     except NotAcceptable as exc:
         kind = "SELECT/ASK results" if str(exc) == "results" else "CONSTRUCT/DESCRIBE graphs"
         offered = RESULT_TYPES if str(exc) == "results" else RDF_TYPES
@@ -412,14 +418,21 @@ def _stream(answer: Answer, gz: bool) -> Iterator[bytes]:
 
 
 def _headers(response: Response, etag: str | None, modified: datetime | None, release: str | None) -> Response:
-    response.headers["Vary"] = "Accept, Accept-Encoding"
+    headers = response.headers
+    headers["Vary"] = "Accept, Accept-Encoding"
     if etag:
-        response.set_etag(etag)
+        headers["ETag"] = f'"{etag}"'  # a strong ETag (what Response.set_etag writes, without its checks)
     if modified:
-        response.last_modified = modified
+        headers["Last-Modified"] = _http_date(modified)
     if release:
-        response.headers["X-Evrdf-Release"] = release
+        headers["X-Evrdf-Release"] = release
     return response
+
+
+@functools.lru_cache(maxsize=16)
+def _http_date(moment: datetime) -> str:
+    """One formatting per release (its build time), not one per answer."""
+    return http_date(moment)
 
 
 def _built(info: dict[str, Any]) -> datetime | None:
@@ -432,6 +445,9 @@ def _built(info: dict[str, Any]) -> datetime | None:
 
 def _not_modified(etag: str, modified: datetime | None) -> bool:
     """RFC 9110 section 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    environ = request.environ
+    if "HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MODIFIED_SINCE" not in environ:
+        return False  # the common case: an unconditional request, no header parsing
     if request.if_none_match:
         return request.if_none_match.contains_weak(etag)
     since = request.if_modified_since
