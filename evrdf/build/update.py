@@ -159,23 +159,15 @@ def write_updates(data: ox.Store, iris: Iris, path: Path) -> None:
 
 def _refuse_outside_calls(text: str, federation_allow: tuple[str, ...]) -> None:
     """LOAD would make the server fetch any URL; SERVICE follows the endpoint's federation policy."""
-    from evrdf.serve.sparql_text import resolve, tokens  # a lexical scan, no web dependency
+    from evrdf.serve.sparql_text import scan, tokens  # a lexical scan, no web dependency
 
-    toks = tokens(text)
-    prefixes = {toks[i + 1].text.rstrip(":"): toks[i + 2].text[1:-1]
-                for i, tok in enumerate(toks[:-2]) if tok.text.upper() == "PREFIX" and toks[i + 2].kind == "iri"}
-    for i, tok in enumerate(toks):
-        if tok.kind != "word":
-            continue
-        if tok.text.upper() == "LOAD":
-            raise UpdateRefused("LOAD is not allowed: the server fetches no URLs for an update; send the data "
-                                "in INSERT DATA")
-        if tok.text.upper() == "SERVICE" and i + 1 < len(toks):
-            target = toks[i + 2] if toks[i + 1].text.upper() == "SILENT" and i + 2 < len(toks) else toks[i + 1]
-            endpoint = resolve(target, prefixes)
-            if endpoint not in federation_allow:
-                raise UpdateRefused(f"SERVICE {endpoint} is not allowed (federated calls are limited to "
-                                    "EVRDF_FEDERATION_ALLOW)")
+    if any(tok.kind == "word" and tok.text.upper() == "LOAD" for tok in tokens(text)):
+        raise UpdateRefused("LOAD is not allowed: the server fetches no URLs for an update; send the data "
+                            "in INSERT DATA")
+    for endpoint in scan(text).services:
+        if endpoint not in federation_allow:
+            raise UpdateRefused(f"SERVICE {endpoint} is not allowed (federated calls are limited to "
+                                "EVRDF_FEDERATION_ALLOW)")
 
 
 def _fingerprints(data: ox.Store, iris: Iris) -> dict[str, tuple[int, int]]:

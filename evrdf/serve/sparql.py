@@ -322,7 +322,7 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
             job = _description_job(runner, job, params, deadline)
         sock = request.environ.get("gunicorn.socket")
         if sock is not None and isinstance(runner, RetiringRunner):  # gunicorn: evaluate in this request thread
-            answer = runner.run_inline(job, deadline, sock, _refusal_for(QueryTimeout(TIMED_OUT), settings).message)
+            answer = runner.run_inline(job, deadline, sock, _timeout_message(settings))
         else:
             answer = runner.run(job, deadline)
     except NotAcceptable as exc:
@@ -371,6 +371,12 @@ def _refusal_for(exc: QueryFailed, settings: Settings) -> Refusal:
         return Refusal(422, f"result-size limit: {exc}")
     assert isinstance(exc, StoreFailure)
     return Refusal(500, str(exc))
+
+
+@functools.lru_cache(maxsize=4)
+def _timeout_message(settings: Settings) -> str:
+    """What the watchdog answers past the deadline: the same text as any other timeout, composed once."""
+    return _refusal_for(QueryTimeout(TIMED_OUT), settings).message
 
 
 def _with_context(answer: Answer, context: dict[str, Any]) -> Answer:

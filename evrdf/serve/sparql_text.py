@@ -88,6 +88,8 @@ def scan(text: str) -> Scan:
             j += 1
         result.describe_rest = toks[j].start if j < len(toks) else len(text)
     for k, tok in enumerate(toks):
+        if tok.kind == "word" and tok.text.upper() == "PREFIX" and k + 2 < len(toks) and toks[k + 2].kind == "iri":
+            result.prefixes[toks[k + 1].text.rstrip(":")] = toks[k + 2].text[1:-1]  # an update's later operations
         if tok.kind == "word" and tok.text.upper() == "SERVICE":
             k += 1
             if k < len(toks) and toks[k].text.upper() == "SILENT":
