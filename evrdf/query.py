@@ -29,6 +29,12 @@ class QueryError(EvrdfError):
 
 
 def run(store: Store, sparql: str) -> Any:
+    from evrdf.serve.query_policy import Refused, check
+
+    try:
+        check(sparql, network=False)  # nesting past the limits would crash the parser (SIGSEGV)
+    except Refused as exc:
+        raise QueryError(exc.message) from None
     try:
         return store.query(sparql)
     except SyntaxError as exc:

@@ -93,9 +93,12 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
         before = _fingerprints(data, iris)
         writable_before = _writable_quads(data, iris)
         try:
-            data.update(text)
+            _run(data, text, fenced=not federation_allow)
         except SyntaxError as exc:
             raise UpdateSyntaxError(f"SPARQL Update syntax error: {exc}") from None
+        except PermissionError:
+            raise UpdateRefused("the update tried to open a network connection (SERVICE or LOAD), which the server "
+                                "does not make for an update; nothing was published") from None
         except OSError as exc:
             raise UpdateRefused(f"the update failed: {exc}") from None
         after = _fingerprints(data, iris)
@@ -158,16 +161,25 @@ def write_updates(data: ox.Store, iris: Iris, path: Path) -> None:
 
 
 def _refuse_outside_calls(text: str, federation_allow: tuple[str, ...]) -> None:
-    """LOAD would make the server fetch any URL; SERVICE follows the endpoint's federation policy."""
-    from evrdf.serve.sparql_text import scan, tokens  # a lexical scan, no web dependency
+    """LOAD would make the server fetch any URL; SERVICE follows the endpoint's federation policy; nesting past
+    the limits would crash the parser (serve/query_policy.py)."""
+    from evrdf.serve.query_policy import Refused, check  # text checks only, no web dependency
 
-    if any(tok.kind == "word" and tok.text.upper() == "LOAD" for tok in tokens(text)):
-        raise UpdateRefused("LOAD is not allowed: the server fetches no URLs for an update; send the data "
-                            "in INSERT DATA")
-    for endpoint in scan(text).services:
-        if endpoint not in federation_allow:
-            raise UpdateRefused(f"SERVICE {endpoint} is not allowed (federated calls are limited to "
-                                "EVRDF_FEDERATION_ALLOW)")
+    try:
+        check(text, update=True, federation_allow=federation_allow)
+    except Refused as exc:
+        raise (UpdateRefused if exc.status == 403 else UpdateSyntaxError)(exc.message) from None
+
+
+def _run(data: ox.Store, text: str, fenced: bool) -> None:
+    """The update itself; with ``fenced``, in a thread that cannot open Internet sockets (serve/fence.py), so no
+    spelling of SERVICE or LOAD reaches the network."""
+    from evrdf.serve import fence
+
+    if fenced and fence.available():
+        fence.run_fenced(data.update, text)
+    else:
+        data.update(text)
 
 
 def _fingerprints(data: ox.Store, iris: Iris) -> dict[str, tuple[int, int]]:

@@ -32,6 +32,8 @@ from typing import Any, Callable, Iterator
 CHUNK = 64 << 10  # bytes per message from a worker
 STREAM_AFTER = 1 << 20  # answers up to this size are sent whole (with Content-Length, cacheable); larger stream
 WATCHDOG_TICK = 0.1  # seconds: how late past its deadline an inline query may be answered 503
+_FENCED = ("the query tried to open a network connection (a SERVICE call), which this endpoint does not make: "
+           "federated queries are off (the operator sets EVRDF_FEDERATION_ALLOW)")
 TIMED_OUT = ("the query ran past the timeout and was stopped; make it more selective (LIMIT, fewer OPTIONALs, "
              "a narrower graph)")
 
@@ -85,6 +87,11 @@ class StoreFailure(QueryFailed):
     pass
 
 
+class Forbidden(QueryFailed):
+    """The query tried to reach the network from a fenced thread (serve/fence.py): a SERVICE the text checks
+    did not see."""
+
+
 @dataclass(frozen=True)
 class Job:
     query: str
@@ -93,6 +100,7 @@ class Job:
     results_format: str | None = None  # short name (evrdf.formats) for SELECT/ASK, None = not acceptable
     rdf_format: str | None = None  # short name for CONSTRUCT/DESCRIBE, None = not acceptable
     max_bytes: int = 256 << 20
+    fenced: bool = False  # evaluate in a thread that cannot open Internet sockets (federation off)
 
 
 @dataclass
@@ -158,6 +166,11 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
     """Query, pick the format for the kind of result, serialize through the size limit; returns the release id
     the answer certainly comes from (read before and after: equal unless a publish happened in between)."""
     before = _release_id(store)
+    if job.fenced:
+        from evrdf.serve import fence
+
+        if fence.available():
+            fence.fence_this_thread()  # once per thread; the thread only ever evaluates client SPARQL
     try:
         result = store.query(job.query, default_graphs=list(job.default_graphs) or None,
                              named_graphs=list(job.named_graphs) or None)
@@ -166,6 +179,10 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
     except TimeoutError:  # a remote store's own deadline: the same answer as a stopped worker's
         raise QueryTimeout("the query ran past the timeout and was stopped; make it more selective "
                            "(LIMIT, fewer OPTIONALs, a narrower graph)") from None
+    except PermissionError as exc:
+        if job.fenced:
+            raise Forbidden(_FENCED) from None
+        raise StoreFailure(f"the store failed to answer: {exc}") from None
     except OSError as exc:
         raise StoreFailure(f"the store failed to answer: {exc}") from None
     except QueryFailed:
@@ -183,6 +200,10 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
     sink = _Limited(job.max_bytes, emit)
     try:
         result.serialize(sink, format=fmt)
+    except PermissionError as exc:
+        if job.fenced:
+            raise Forbidden(_FENCED) from None
+        raise StoreFailure(f"the query failed while its results were written: {exc}") from None
     except OSError as exc:
         raise StoreFailure(f"the query failed while its results were written: {exc}") from None
     sink.flush()

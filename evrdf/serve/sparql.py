@@ -31,9 +31,10 @@ from evrdf.serve.cache import ReleaseCache
 from evrdf.serve.examples import examples_graph
 from evrdf.serve.home import DOWNLOAD_DESCRIPTIONS, DOWNLOADS, MEDIA
 from evrdf.serve.limits import RateLimiter
-from evrdf.serve.runner import (Answer, Busy, Job, NotAcceptable, QueryFailed, QuerySyntaxError, QueryTimeout,
-                                ResultTooLarge, RetiringRunner, StoreFailure, TIMED_OUT, release_info, runner_for)
+from evrdf.serve.runner import (Answer, Busy, Forbidden, Job, NotAcceptable, QueryFailed, QuerySyntaxError,
+                                QueryTimeout, ResultTooLarge, RetiringRunner, StoreFailure, TIMED_OUT, release_info, runner_for)
 from evrdf.serve.service_description import service_graph
+from evrdf.serve import query_policy
 from evrdf.serve.sparql_text import scan
 from evrdf.serve.void import StatisticsCache, void_graph
 from evrdf.settings import Settings
@@ -286,16 +287,13 @@ def _formats(params: Params) -> tuple[str | None, str | None]:
 def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict[str, Any],
             params: Params) -> Response:
     assert params.query is not None
-    found = scan(params.query)
+    try:
+        found = query_policy.check(params.query, federation_allow=settings.federation_allow)
+    except query_policy.Refused as exc:
+        raise Refusal(exc.status, exc.message) from None
     if found.form == "UPDATE":
         raise Refusal(400, "this is a SPARQL Update, not a query: send it as 'update' (which this read-only "
                            "endpoint refuses)")
-    for service in found.services:
-        if service not in settings.federation_allow:
-            policy = (f"allowed: {', '.join(settings.federation_allow)}" if settings.federation_allow
-                      else "federated queries are off on this endpoint")
-            raise Refusal(403, f"SERVICE {service} is not allowed ({policy}; the operator sets "
-                               "EVRDF_FEDERATION_ALLOW)")
     results, triples = _formats(params)
     gz = "gzip" in request.headers.get("Accept-Encoding", "") and request.accept_encodings["gzip"] > 0
     info = release_info(store)
@@ -314,7 +312,7 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
         response.headers["X-Evrdf-Cache"] = "hit"
         return _headers(response, etag, modified, release)
     job = Job(params.query, tuple(params.default_graphs), tuple(params.named_graphs),
-              results, triples, settings.max_result_bytes)
+              results, triples, settings.max_result_bytes, _fenced(store, settings))
     deadline = monotonic() + settings.query_timeout_s
     runner = runner_for(store, settings.query_workers)
     try:
@@ -351,13 +349,19 @@ def _description_job(runner: Any, job: Job, params: Params, deadline: float) -> 
     selection = describing.selection_query(params.query, found)
     if selection:
         targets = runner.run(Job(selection, job.default_graphs, job.named_graphs, "json", None,
-                                 job.max_bytes), deadline)
+                                 job.max_bytes, job.fenced), deadline)
         if targets.rest is not None:
             raise Refusal(400, "the DESCRIBE names too many resources; add a LIMIT")
         for row in json.loads(targets.head)["results"]["bindings"]:
             iris += [cell["value"] for cell in row.values() if cell["type"] == "uri"]
     query = describing.description_query(list(dict.fromkeys(iris)), params.describe)
-    return Job(query, job.default_graphs, job.named_graphs, None, job.rdf_format, job.max_bytes)
+    return Job(query, job.default_graphs, job.named_graphs, None, job.rdf_format, job.max_bytes, job.fenced)
+
+
+def _fenced(store: Store, settings: Settings) -> bool:
+    """Evaluate behind the network fence: the embedded store with federation off (serve/fence.py). A remote store
+    is reached over the network, and federation needs it."""
+    return not settings.federation_allow and type(store) is OxigraphStore
 
 
 def _refusal_for(exc: QueryFailed, settings: Settings) -> Refusal:
@@ -369,6 +373,8 @@ def _refusal_for(exc: QueryFailed, settings: Settings) -> Refusal:
         return Refusal(503, str(exc), {"Retry-After": "1"})
     if isinstance(exc, ResultTooLarge):
         return Refusal(422, f"result-size limit: {exc}")
+    if isinstance(exc, Forbidden):
+        return Refusal(403, str(exc))
     assert isinstance(exc, StoreFailure)
     return Refusal(500, str(exc))
 
