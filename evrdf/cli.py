@@ -203,7 +203,12 @@ def serve(store: Path | None, host: str | None, port: int | None, base_iri: str 
         return
     app = create_app(settings, store_)
     click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/ (SPARQL: /sparql)", err=True)
-    app.run(host=settings.host, port=settings.port, threaded=True)
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        timeout = settings.request_timeout_s  # an idle or slow connection is closed, its thread freed
+
+    app.run(host=settings.host, port=settings.port, threaded=True, request_handler=Handler)
 
 
 DATABASES = ("vesiclepedia", "exocarta")

@@ -28,12 +28,15 @@ class Settings:
     query_timeout_s: float = 30.0
     backend: str = "oxigraph"  # or "remote": a SPARQL 1.1 / Graph Store Protocol server (store/remote.py)
     remote_url: str | None = None  # its base URL; credentials come from EVRDF_REMOTE_USER/_PASSWORD only
-    # /sparql limits (issue 4): all shown in the service description
-    max_result_bytes: int = 256 << 20  # a result larger than this is cut off with an error, never truncated silently
+    # /sparql limits: all shown in the service description (serve/service_description.py)
+    max_result_bytes: int = 32 << 20  # a larger answer is refused (422) before its first byte is sent
     max_body_bytes: int = 1 << 20  # request bodies (POSTed queries) larger than this get 413
-    rate_per_s: float = 10.0  # per client (IP): sustained queries per second ...
-    rate_burst: int = 40  # ... and the burst allowed above it; beyond both, 429 with Retry-After
-    query_workers: int = 2  # processes answering queries (each opens the release read-only; killed on timeout)
+    budget_s: float = 60.0  # per client (address): seconds of query evaluation per window ... (0 = no budget)
+    budget_window_s: float = 60.0  # ... refilled continuously; a client past it gets 429 with Retry-After
+    budget_free_s: float = 0.25  # the first seconds of every query are free: cheap queries are never throttled
+    max_expensive: int = 2  # queries of one client running past budget_free_s at once (0 = no cap)
+    request_timeout_s: float = 10.0  # a connection must deliver its whole request within this, or is closed
+    query_workers: int = 4  # development server: query processes (each opens the release read-only)
     cache_bytes: int = 64 << 20  # per-release result cache (0 = off)
     federation_allow: tuple[str, ...] = ()  # SERVICE endpoints a query may call; empty = federation off
     update_token: str | None = field(default=None, repr=False)  # only from $EVRDF_UPDATE_TOKEN
@@ -58,8 +61,9 @@ class Settings:
             values["update_token"] = os.environ["EVRDF_UPDATE_TOKEN"]
         if os.environ.get("EVRDF_FEDERATION_ALLOW"):
             values["federation_allow"] = tuple(os.environ["EVRDF_FEDERATION_ALLOW"].split())
-        for name, kind in (("query_timeout_s", float), ("max_result_bytes", int), ("rate_per_s", float),
-                           ("rate_burst", int), ("query_workers", int), ("cache_bytes", int)):
+        for name, kind in (("query_timeout_s", float), ("max_result_bytes", int), ("budget_s", float),
+                           ("budget_window_s", float), ("budget_free_s", float), ("max_expensive", int),
+                           ("request_timeout_s", float), ("query_workers", int), ("cache_bytes", int)):
             if os.environ.get(f"EVRDF_{name.upper()}"):
                 values[name] = kind(os.environ[f"EVRDF_{name.upper()}"])
         if os.environ.get("EVRDF_BACKEND"):

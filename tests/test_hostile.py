@@ -258,3 +258,63 @@ def test_evrdf_query_refuses_deep_nesting_with_an_error_line(settings) -> None: 
                           env={**os.environ})
     assert done.returncode == 1, (done.returncode, done.stderr[-500:])
     assert done.stderr.startswith("error:") and f"at most {MAX_NESTING} levels" in done.stderr
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _timed_get(root: str, query: str, source: str, timeout: float = 30) -> tuple[int, float]:
+    """GET from a given loopback address (each address is a client of its own), on a new connection."""
+    import http.client
+
+    host, port = root.removeprefix("http://").split(":")
+    started = time.monotonic()
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout, source_address=(source, 0))
+    try:
+        conn.request("GET", f"/sparql?query={urllib.parse.quote(query)}")
+        response = conn.getresponse()
+        response.read()
+        return response.status, time.monotonic() - started
+    except OSError:
+        return 0, time.monotonic() - started
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("workers", ["gunicorn", "development"])
+def test_idle_connections_and_runaway_queries_do_not_starve_a_cheap_query(store_copy: Path, workers: str) -> None:
+    """200 connections that send nothing and 2 runaway queries: a cheap query is still answered at once
+    (bench/dos/README.md measures the latency; this checks it with a generous bound)."""
+    with live_server(store_copy, *SERVERS[workers], "--timeout", "6", env={"EVRDF_CACHE_BYTES": "0"}) as live:
+        host, port = live.root.removeprefix("http://").split(":")
+        idle = [socket.create_connection((host, int(port)), timeout=30) for _ in range(200)]
+        try:
+            with ThreadPoolExecutor(2) as pool:
+                runaways = [pool.submit(_timed_get, live.root, f"{RUNAWAY} # {i}", "127.0.0.2", 60) for i in range(2)]
+                time.sleep(1.0)  # both evaluating, every idle connection open
+                cheap = [_timed_get(live.root, f"ASK {{}} # {i}", "127.0.0.3", 10) for i in range(30)]
+                assert all(not r.done() for r in runaways)  # the runaways were running all along
+            assert [status for status, _ in cheap] == [200] * 30, cheap
+            assert max(seconds for _, seconds in cheap) < 2.0, cheap
+        finally:
+            for sock in idle:
+                sock.close()
+
+
+@pytest.mark.parametrize("workers", ["gunicorn", "development"])
+def test_an_oversized_answer_is_refused_before_its_first_byte(store_copy: Path, workers: str) -> None:
+    """Not 200 and a cut connection: the answer is complete before the status line, so past the (default) limit
+    the client gets 422 naming it, and nothing of the answer."""
+    from evrdf.settings import Settings
+
+    limit = Settings().max_result_bytes
+    assert limit <= 32 << 20  # well below 256 MiB by default
+    with live_server(store_copy, *SERVERS[workers], env={"EVRDF_CACHE_BYTES": "0"}) as live:
+        for accept in ("application/sparql-results+json", "text/csv", "application/sparql-results+xml"):
+            request = urllib.request.Request(
+                f"{live.root}/sparql?query={urllib.parse.quote(RUNAWAY.replace('(COUNT(*) AS ?n)', '*'))}",
+                headers={"Accept": accept})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=120).read()
+            text = refused.value.read().decode()
+            assert refused.value.code == 422 and f"limit of {limit} bytes" in text, (accept, text[:200])

@@ -247,7 +247,7 @@ def test_a_failed_remote_publish_leaves_the_old_release_served_over_http(
     root, (first, second) = two_releases
     store = remote(virtuoso, f"{BASE}graph/published-{tmp_path.name}", root)
     publish(store, first)
-    app = create_app(settings.with_(store=root, cache_bytes=0, rate_per_s=1000.0, rate_burst=1000), store)
+    app = create_app(settings.with_(store=root, cache_bytes=0), store)
     client = app.test_client()
 
     def served() -> tuple[int, str, int]:

@@ -35,8 +35,7 @@ FINDINGS = f"SELECT (COUNT(?f) AS ?n) WHERE {{ ?f a <{EVO}Finding> }}"
 
 @pytest.fixture()
 def own(tmp_path: Path) -> Settings:
-    settings = Settings(store=tmp_path / "store", sources=SOURCES, update_token=TOKEN,
-                        rate_per_s=1000.0, rate_burst=1000)
+    settings = Settings(store=tmp_path / "store", sources=SOURCES, update_token=TOKEN)
     build(settings, reason=False)
     return settings
 
@@ -188,7 +187,7 @@ def test_with_the_remote_backend_an_update_reaches_virtuoso(tmp_path: Path, virt
     monkeypatch.setenv("EVRDF_REMOTE_USER", virtuoso.user)
     monkeypatch.setenv("EVRDF_REMOTE_PASSWORD", virtuoso.password)
     settings = Settings(store=tmp_path / "store", sources=SOURCES, base_iri=base, update_token=TOKEN,
-                        backend="remote", remote_url=virtuoso.url, rate_per_s=1000.0, rate_burst=1000)
+                        backend="remote", remote_url=virtuoso.url)
     build(settings, reason=False)
     remote = RemoteStore.from_settings(settings)
     publish(remote, OxigraphStore(settings.store).release_dir())

@@ -100,7 +100,7 @@ def wait_for(url: str, proc: subprocess.Popen[bytes] | None, timeout_s: float) -
 
 
 def evrdf_server(root: Path, port: int, cache: bool, workers: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, EVRDF_CACHE_BYTES=str(64 << 20 if cache else 0), EVRDF_RATE_PER_S="0")
+    env = dict(os.environ, EVRDF_CACHE_BYTES=str(64 << 20 if cache else 0))
     proc = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(root), "--port", str(port),
                              "--workers", str(workers), "--threads", "4"], env=env,
                             stdout=subprocess.DEVNULL, stderr=open(root.parent / f"evrdf-{port}.log", "wb"))

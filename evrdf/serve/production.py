@@ -1,30 +1,43 @@
 """Production serving: gunicorn with several worker processes sharing one read-only release on disk.
 
-Each gunicorn worker is a Flask app with threads; each request thread queries the embedded store itself
+Each gunicorn worker is a Flask app with threads (EvrdfWorker: gunicorn's gthread worker that hands a connection to
+a thread only once its whole request has arrived, so idle or slow connections hold no thread, and closes those that
+take longer than the request timeout); each request thread queries the embedded store itself
 (serve/runner.py RetiringRunner.run_inline: no hop to another thread or process). Oxigraph cannot stop a running
 query, so a query past the timeout is answered 503 by a watchdog on its connection, and its worker retires: it
 stops accepting, finishes its other requests and exits (taking the runaway query with it), and gunicorn's
-arbiter starts a fresh worker while the others keep serving. Each worker keeps its own per-release result cache; the rate-limit buckets are one table in
-shared memory, created in the master before any worker forks, so a client's limit holds for the whole server
-(serve/limits.py). Nothing else is preloaded in the master, so no RocksDB handle is ever shared across a fork.
+arbiter starts a fresh worker while the others keep serving. Each worker keeps its own per-release result cache; the
+per-client query-time budgets are one table in shared memory, created in the master before any worker forks, so a
+client's budget holds for the whole server (serve/limits.py). Nothing else is preloaded in the master, so no RocksDB handle is ever shared across a fork.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import selectors
 import sys
 import threading
 import time
+from functools import partial
 from typing import Any
 
+from gunicorn import http
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from evrdf.serve import limits, runner
 from evrdf.settings import Settings
 
+THREAD_STACK = 64 << 20  # bytes of stack per request thread: 8x the default, margin under the nesting limits
+MAX_HEAD = 128 << 10  # bytes: a request head longer than this goes to gunicorn's parser, which refuses it
+
 
 def _post_worker_init(worker: Any) -> None:
-    """In the worker, before it accepts: an overrun query makes it leave gunicorn's loop (graceful stop)."""
+    """In the worker, before it accepts: an overrun query makes it leave gunicorn's loop (graceful stop); request
+    threads (started later, on demand) get a deep stack."""
+    threading.stack_size(THREAD_STACK)
 
     def retire() -> None:
         if worker.alive:
@@ -54,17 +67,143 @@ def _worker_exit(server: Any, worker: Any) -> None:
         os._exit(0)
 
 
+def request_complete(data: bytes | bytearray, max_body: int) -> bool:
+    """Whether ``data`` holds a whole HTTP/1.x request (head and body), or as much as is worth waiting for: a head
+    past MAX_HEAD, a body announced past ``max_body`` (both refused by the parser or the app), ``Expect:
+    100-continue`` (the client waits for the server), anything the parser should reject.
+
+    >>> request_complete(b"GET / HTTP/1.1\\r\\nHost: a\\r\\n", 10), request_complete(b"GET / HTTP/1.1\\r\\n\\r\\n", 10)
+    (False, True)
+    >>> post = b"POST / HTTP/1.1\\r\\nContent-Length: 5\\r\\n\\r\\n"
+    >>> request_complete(post + b"abc", 10), request_complete(post + b"abcde", 10)
+    (False, True)
+    """
+    end, gap = data.find(b"\r\n\r\n"), 4
+    if end < 0:
+        end, gap = data.find(b"\n\n"), 2
+    if end < 0:
+        return len(data) > MAX_HEAD
+    head, body = bytes(data[:end]).lower(), len(data) - end - gap
+    if re.search(rb"\nexpect:[ \t]*100-continue", head):
+        return True
+    if re.search(rb"\ntransfer-encoding:[^\n]*chunked", head):
+        return body > max_body or _chunks_complete(bytes(data[end + gap:]))
+    length = re.search(rb"\ncontent-length:[ \t]*([0-9]+)", head)
+    if length is None:
+        return True
+    return int(length.group(1)) > max_body or body >= int(length.group(1))
+
+
+def _chunks_complete(body: bytes) -> bool:
+    """A chunked body up to its last chunk and the blank line after the trailers (or something malformed)."""
+    pos = 0
+    while True:
+        line_end = body.find(b"\r\n", pos)
+        if line_end < 0:
+            return False
+        try:
+            size = int(body[pos:line_end].split(b";")[0].strip() or b"x", 16)
+        except ValueError:
+            return True  # malformed: the parser answers 400
+        if size == 0:
+            return b"\r\n\r\n" in body[line_end:] or body[line_end + 2:].startswith(b"\r\n")
+        pos = line_end + 2 + size + 2
+        if pos > len(body):
+            return False
+
+
+class EvrdfWorker(ThreadWorker):  # type: ignore[misc]
+    """gunicorn's gthread worker, except that a connection is given to a request thread only once a whole request
+    has arrived. gthread hands every accepted (or kept-alive, readable) connection to a thread, which then waits
+    for the request: 4 idle connections per worker hold all its threads. Here the main loop reads each connection
+    without blocking until its request is complete, and closes connections that have not delivered one within
+    ``request_timeout_s``, so idle and slow clients cost a file descriptor, never a thread."""
+
+    request_timeout = 10.0
+    max_body = 1 << 20
+
+    def init_process(self) -> None:
+        self.buffering: dict[Any, float] = {}  # connection -> deadline for its request
+        super().init_process()
+
+    def accept(self, listener: Any) -> None:
+        try:
+            sock, address = listener.accept()
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        self._buffer(TConn(self.cfg, sock, address, listener.getsockname()))  # TConn makes it non-blocking
+
+    def on_client_socket_readable(self, conn: Any, client: Any) -> None:
+        """A kept-alive connection has bytes: its next request is read the same way."""
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self._buffer(conn)
+        self._readable(conn, client)
+
+    def _buffer(self, conn: Any) -> None:
+        conn.evrdf_request = bytearray()
+        self.buffering[conn] = time.monotonic() + self.request_timeout
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
+
+    def _readable(self, conn: Any, client: Any) -> None:
+        try:
+            data = conn.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the client left
+            self._drop(conn)
+            return
+        conn.evrdf_request += data
+        if not request_complete(conn.evrdf_request, self.max_body):
+            return
+        self.poller.unregister(conn.sock)
+        del self.buffering[conn]
+        if conn.parser is None:
+            conn.parser = http.get_parser(self.cfg, conn.sock, conn.client)
+        conn.parser.unreader.unread(bytes(conn.evrdf_request))
+        conn.evrdf_request = bytearray()
+        conn.data_ready = True
+        self.enqueue_req(conn)
+
+    def _drop(self, conn: Any) -> None:
+        try:
+            self.poller.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+        self.buffering.pop(conn, None)
+        self.nr_conns -= 1
+        conn.close()
+
+    def murder_pending(self) -> None:
+        """Also close connections whose request did not arrive in time (all of them once the worker stops)."""
+        super().murder_pending()
+        now = time.monotonic()
+        for conn, deadline in list(self.buffering.items()):
+            if deadline <= now or not self.alive:
+                self._drop(conn)
+
+
 class EvrdfApplication(BaseApplication):  # type: ignore[misc]
     def __init__(self, settings: Settings, workers: int, threads: int):
         self.settings, self.workers, self.threads = settings, workers, threads
-        limits.share_across_workers(settings.rate_per_s, settings.rate_burst)  # in the master: before the forks
+        from evrdf.serve.sparql import budget_policy
+
+        limits.share_across_workers(budget_policy(settings))  # in the master: before the forks
+        EvrdfWorker.request_timeout = settings.request_timeout_s
+        EvrdfWorker.max_body = settings.max_body_bytes
         super().__init__()
 
     def load_config(self) -> None:
         self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
         self.cfg.set("workers", self.workers)
         self.cfg.set("threads", self.threads)
-        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("worker_class", "evrdf.serve.production.EvrdfWorker")
+        self.cfg.set("worker_connections", 1000)  # open connections per worker, idle ones included
         # a query may take query_timeout_s; gunicorn must not kill the worker first
         self.cfg.set("timeout", int(self.settings.query_timeout_s) + 30)
         self.cfg.set("limit_request_line", 8190)  # long GET queries: gunicorn's maximum
@@ -80,4 +219,5 @@ class EvrdfApplication(BaseApplication):  # type: ignore[misc]
 
 
 def serve(settings: Settings, workers: int, threads: int = 4) -> None:
-    EvrdfApplication(settings, workers, threads).run()
+    """Every request thread may evaluate a query: as many query slots per worker as threads."""
+    EvrdfApplication(settings.with_(query_workers=threads), workers, threads).run()

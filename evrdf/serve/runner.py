@@ -9,6 +9,9 @@ threads instead, and the endpoint only stops waiting for them. Under gunicorn (s
 embedded store is queried in the request's own thread (RetiringRunner.run_inline: no hop at all; answers over
 STREAM_AFTER are spooled to a temporary file and streamed from it). A query past its deadline is answered 503 by
 a watchdog on the connection's socket and makes that worker retire, so the runaway query dies with its process.
+Every runner returns an answer only once it is complete (in memory, or spooled to a temporary file past
+STREAM_AFTER): a result over the size limit, or one that fails half-way, is refused before its first byte is sent,
+and a spooled answer's length is known, so it is sent with Content-Length and a cut is visible to every client.
 
 No Flask here and no HTTP status codes: the errors below are mapped to statuses by serve/sparql.py.
 """
@@ -38,26 +41,6 @@ TIMED_OUT = ("the query ran past the timeout and was stopped; make it more selec
              "a narrower graph)")
 
 
-
-class _Relay:
-    """Reads one streamed answer: "data" messages are yielded, "end" closes it, any other message carries the
-    error to raise. ``finished`` tells the caller the answer was read to its last message, so the query slot
-    is clean and can be reused."""
-
-    def __init__(self, receive: Callable[[], tuple[Any, ...]]):
-        self.receive = receive
-        self.finished = False
-
-    def __iter__(self) -> Iterator[bytes]:
-        while True:
-            message = self.receive()
-            if message[0] == "data":
-                yield message[1]
-                continue
-            self.finished = True
-            if message[0] == "end":
-                return
-            raise message[1]
 
 class QueryFailed(Exception):
     """Base of the ways a query can fail; the message is meant for the client."""
@@ -112,6 +95,7 @@ class Answer:
     release: str | None  # the release that answered, None if a new one landed meanwhile
     head: bytes
     rest: Iterator[bytes] | None = None
+    length: int | None = None  # of head + rest, when known before sending (a spooled answer)
 
 
 class _Limited:
@@ -224,15 +208,20 @@ class _Spool:
         self.kind, self.media = kind, media
 
     def emit(self, data: bytes) -> None:
+        self.size += len(data)
         if self.file is not None:
             self.file.write(data)
             return
         self.parts.append(data)
-        self.size += len(data)
         if self.size >= STREAM_AFTER:
             self.file = tempfile.TemporaryFile(prefix="evrdf-answer-")
             self.file.write(b"".join(self.parts))
             self.parts = []
+
+    def discard(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        self.parts = []
 
     def answer(self, release: str | None) -> Answer:
         if self.file is None:
@@ -243,7 +232,7 @@ class _Spool:
         def rest() -> Iterator[bytes]:
             with spool:
                 yield from iter(lambda: spool.read(CHUNK), b"")
-        return Answer(self.kind, self.media, None, b"", rest())
+        return Answer(self.kind, self.media, release, b"", rest(), self.size)
 
 
 class _Watch:
@@ -367,12 +356,20 @@ class _Process:
 
 @dataclass
 class ProcessRunner:
-    """A pool of query processes sharing one read-only release; one job per process at a time."""
+    """A pool of query processes sharing one read-only release; one job per process at a time.
+
+    A query still running after ``grow_after`` seconds is expensive: the pool starts one more process for the
+    queries that come meanwhile (up to ``2 * size``), so a few expensive queries never hold every process; the
+    extra processes end when they come back idle. An answer is read whole (spooled past STREAM_AFTER) before it is
+    returned, so a result over the size limit, or a query that fails half-way, is refused before the client
+    gets a byte."""
 
     factory: Callable[[], Any]
     size: int
+    grow_after: float = 0.25
     _idle: "queue.SimpleQueue[_Process]" = field(default_factory=queue.SimpleQueue)
     _started: bool = False
+    _count: int = 0  # processes alive (busy or idle)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _spawn(self) -> None:
@@ -381,29 +378,43 @@ class ProcessRunner:
         process = ctx.Process(target=_worker, args=(child, self.factory), daemon=True, name="evrdf-query")
         process.start()
         child.close()
+        with self._lock:
+            self._count += 1
         self._idle.put(_Process(process, parent))
 
     def _discard(self, worker: _Process) -> None:
-        """Kill a worker (timed out, or its client left mid-answer) and put a fresh one in its place."""
+        """Kill a worker (timed out, or its client left mid-answer); put a fresh one in its place unless the pool
+        has grown past its size."""
         worker.process.kill()
         worker.process.join(timeout=5)
         worker.conn.close()
-        self._spawn()
+        with self._lock:
+            self._count -= 1
+            replace = self._count < self.size
+        if replace:
+            self._spawn()
+
+    def _grow(self) -> None:
+        with self._lock:
+            grow = self._count < 2 * self.size
+        if grow:
+            threading.Thread(target=self._spawn, daemon=True, name="evrdf-query-spawn").start()
 
     def run(self, job: Job, deadline: float) -> Answer:
         with self._lock:
-            if not self._started:
-                for _ in range(self.size):
-                    self._spawn()
-                self._started = True
+            start = not self._started
+            self._started = True
+        if start:
+            for _ in range(self.size):
+                self._spawn()
         try:
             worker = self._idle.get(timeout=max(0.0, deadline - monotonic()))
         except queue.Empty:
-            raise Busy(f"all {self.size} query workers stayed busy until the timeout; try again later") from None
+            raise Busy(f"all {self._count} query workers stayed busy until the timeout; try again later") from None
         settled = False  # True once the worker is back in the pool or discarded
         try:
             worker.conn.send(job)
-            message = self._receive(worker, deadline)
+            message = self._receive(worker, deadline, grow=True)
             if message[0] == "whole":  # the common case: the whole answer in one message
                 settled = self._put_back(worker)
                 _, kind, media, release, body = message
@@ -412,6 +423,19 @@ class ProcessRunner:
                 settled = self._put_back(worker)
                 raise message[1]
             _, kind, media, head = message
+            spool = _Spool()
+            spool.start(kind, media)
+            spool.emit(head)
+            while True:
+                message = self._receive(worker, deadline)
+                if message[0] == "data":
+                    spool.emit(message[1])
+                    continue
+                settled = self._put_back(worker)
+                if message[0] == "end":
+                    return spool.answer(message[1])
+                spool.discard()
+                raise message[1]
         except (QueryTimeout, StoreFailure) as exc:
             settled = settled or getattr(exc, "discarded", False)
             if not settled:
@@ -421,24 +445,25 @@ class ProcessRunner:
             if not settled:
                 self._discard(worker)
             raise
-        return Answer(kind, media, None, head, self._stream(worker, deadline))
 
     def _put_back(self, worker: _Process) -> bool:
-        self._idle.put(worker)
+        with self._lock:
+            surplus = self._count > self.size
+            if surplus:
+                self._count -= 1
+        if surplus:  # an extra process started for an expensive query: the pool shrinks back
+            worker.conn.close()
+            worker.process.kill()
+            worker.process.join(timeout=5)
+        else:
+            self._idle.put(worker)
         return True
 
-    def _stream(self, worker: _Process, deadline: float) -> Iterator[bytes]:
-        relay = _Relay(lambda: self._receive(worker, deadline))
-        try:
-            yield from relay
-        finally:
-            if relay.finished:
-                self._idle.put(worker)
-            elif not worker.conn.closed:
-                self._discard(worker)
-
-    def _receive(self, worker: _Process, deadline: float) -> tuple[Any, ...]:
+    def _receive(self, worker: _Process, deadline: float, grow: bool = False) -> tuple[Any, ...]:
         remaining = deadline - monotonic()
+        if grow and remaining > self.grow_after and not worker.conn.poll(self.grow_after):
+            self._grow()  # an expensive query: keep a process free for the next ones
+            remaining = deadline - monotonic()
         if remaining <= 0 or not worker.conn.poll(remaining):
             self._discard(worker)
             timeout = QueryTimeout("the query ran past the timeout and was stopped; make it more selective "
@@ -545,7 +570,18 @@ class RetiringRunner:
         if message[0] == "error":
             raise message[1]
         _, kind, media, head = message
-        return Answer(kind, media, None, head, self._stream(task))
+        spool = _Spool()  # read whole before answering: over the size limit is refused before the first byte
+        spool.start(kind, media)
+        spool.emit(head)
+        while True:
+            message = self._receive(task)
+            if message[0] == "data":
+                spool.emit(message[1])
+            elif message[0] == "end":
+                return spool.answer(message[1])
+            else:
+                spool.discard()
+                raise message[1]
 
     def run_inline(self, job: Job, deadline: float, sock: Any, timeout_message: str) -> Answer:
         """Evaluate in the calling (gunicorn request) thread: no hand-off to a query thread, ~0.2-0.3 ms less
@@ -613,17 +649,6 @@ class RetiringRunner:
         with self._lock:
             self.runaway += 1
         self.retire()
-
-    def _stream(self, task: _Task) -> Iterator[bytes]:
-        relay = _Relay(lambda: self._receive(task))
-        try:
-            yield from relay
-        finally:
-            if not relay.finished and not task.done.is_set():  # the client left mid-answer: stop the query, or retire
-                task.cancelled = True
-                timer = threading.Timer(max(0.0, task.deadline - monotonic()) + 1.0, self._overran, (task,))
-                timer.daemon = True
-                timer.start()
 
 
 _RETIRE: Callable[[], None] | None = None

@@ -63,8 +63,7 @@ def service_graph(settings: Settings, stats: Statistics, endpoint: str, root: st
     g.add((service, ev.queryTimeout, Literal(f"PT{settings.query_timeout_s:g}S", datatype=XSD.dayTimeDuration)))
     g.add((service, ev.maxResultBytes, Literal(settings.max_result_bytes)))
     g.add((service, ev.maxRequestBytes, Literal(settings.max_body_bytes)))
-    g.add((service, ev.rateLimitPerSecond, Literal(settings.rate_per_s, datatype=XSD.decimal)))
-    g.add((service, ev.rateLimitBurst, Literal(settings.rate_burst)))
+    _limits(g, ev, service, settings)
     g.add((service, ev.queryWorkers, Literal(settings.query_workers)))
     if settings.update_token:
         g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
@@ -83,3 +82,33 @@ def service_graph(settings: Settings, stats: Statistics, endpoint: str, root: st
         g.add((node, RDFS.comment, Literal(meaning, lang="en")))
     g.add((service, ev.defaultDescribeMode, Literal(DEFAULT_MODE)))
     return g
+
+
+def _limits(g: Graph, ev: Namespace, service: URIRef, settings: Settings) -> None:
+    """What the endpoint refuses and the limits in force (README, "Security"), each with a comment saying what
+    happens past it."""
+    from evrdf.serve import fence
+    from evrdf.serve.query_policy import MAX_DEPTH, MAX_NESTING
+
+    def limit(name: str, value: Literal, comment: str) -> None:
+        g.add((service, ev[name], value))
+        g.add((ev[name], RDFS.comment, Literal(comment, lang="en")))
+
+    seconds = lambda s: Literal(f"PT{s:g}S", datatype=XSD.dayTimeDuration)  # noqa: E731
+    limit("queryTimeBudget", seconds(settings.budget_s),
+          f"per client address: seconds of query evaluation allowed per window ({settings.budget_window_s:g} s), "
+          "refilled continuously; a client past it gets 429 with Retry-After")
+    limit("queryTimeBudgetWindow", seconds(settings.budget_window_s), "the window of the query-time budget")
+    limit("uncharged", seconds(settings.budget_free_s),
+          "the first seconds of every query's evaluation are not charged: cheap queries are never throttled")
+    limit("maxExpensiveQueriesPerClient", Literal(settings.max_expensive),
+          f"queries of one client evaluating longer than {settings.budget_free_s:g} s at once; one more gets 429")
+    limit("maxNesting", Literal(MAX_NESTING),
+          "levels of { }, ( ), [ ] inside one another; a deeper query or update gets 400 before it is parsed")
+    limit("maxQueryDepth", Literal(MAX_DEPTH),
+          "upper bound on the syntax-tree depth (nesting plus chains of UNION, OPTIONAL, FILTER, BIND or "
+          "operators); a deeper query or update gets 400 before it is parsed")
+    limit("requestTimeout", seconds(settings.request_timeout_s),
+          "a connection must deliver its whole request within this time, else it is closed")
+    if not settings.federation_allow:
+        g.add((service, ev.networkFence, Literal(fence.describe(), lang="en")))

@@ -30,7 +30,7 @@ from evrdf.serve import describe as describing
 from evrdf.serve.cache import ReleaseCache
 from evrdf.serve.examples import examples_graph
 from evrdf.serve.home import DOWNLOAD_DESCRIPTIONS, DOWNLOADS, MEDIA
-from evrdf.serve.limits import RateLimiter
+from evrdf.serve import limits
 from evrdf.serve.runner import (Answer, Busy, Forbidden, Job, NotAcceptable, QueryFailed, QuerySyntaxError,
                                 QueryTimeout, ResultTooLarge, RetiringRunner, StoreFailure, TIMED_OUT, release_info, runner_for)
 from evrdf.serve.service_description import service_graph
@@ -73,13 +73,17 @@ class Params:
     describe: str = describing.DEFAULT_MODE
 
 
+def budget_policy(settings: Settings) -> limits.Policy:
+    return limits.Policy(settings.budget_s, settings.budget_window_s, settings.budget_free_s, settings.max_expensive)
+
+
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain", headers=headers or {})
 
 
 def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
     bp = Blueprint("sparql", __name__)
-    limiter = RateLimiter.for_server(settings.rate_per_s, settings.rate_burst)
+    budget = limits.for_server(budget_policy(settings))
     cache = ReleaseCache(settings.cache_bytes)
     statistics = StatisticsCache(store)
     context = {"@context": _context(settings.base_iri)}
@@ -113,12 +117,13 @@ def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
             if request.method in ("GET", "HEAD"):
                 return _bare_endpoint(settings, statistics, params)
             raise Refusal(400, "missing 'query' parameter (SPARQL 1.1 Protocol, section 2.1)")
-        wait = limiter.acquire(request.remote_addr or "unknown")
-        if wait:
-            raise Refusal(429, f"too many queries from {request.remote_addr}: at most {settings.rate_burst} at "
-                               f"once and {settings.rate_per_s:g} per second; retry in {wait} s",
-                          {"Retry-After": str(wait)})
-        return _answer(store, settings, cache, context, params)
+        ticket = budget.begin(request.remote_addr or "unknown", settings.query_timeout_s)
+        if isinstance(ticket, limits.Refusal):
+            raise Refusal(429, f"{ticket.reason}; retry in {ticket.retry_after} s", {"Retry-After": str(ticket.retry_after)})
+        try:
+            return _answer(store, settings, cache, context, params)
+        finally:
+            budget.end(ticket)
 
     @bp.get("/sparql/context.jsonld")
     def jsonld_context() -> Response:
@@ -396,7 +401,8 @@ def _with_context(answer: Answer, context: dict[str, Any]) -> Answer:
     def tail() -> Iterator[bytes]:
         yield from rest
         yield b"}"
-    return Answer(answer.kind, answer.media_type, answer.release, prefix + answer.head, tail())
+    return Answer(answer.kind, answer.media_type, answer.release, prefix + answer.head, tail(),
+                  None if answer.length is None else answer.length + 1)
 
 
 def _send(answer: Answer, gz: bool) -> Response:
@@ -408,6 +414,8 @@ def _send(answer: Answer, gz: bool) -> Response:
     else:
         compressed = gz
         response = Response(_stream(answer, gz), content_type=answer.media_type)
+        if not gz and answer.length is not None:  # complete before sending: a cut connection is detectable
+            response.headers["Content-Length"] = str(len(answer.head) + answer.length)
     if compressed:
         response.headers["Content-Encoding"] = "gzip"
     if answer.kind == "triples" and answer.media_type.startswith("application/ld+json"):
