@@ -18,11 +18,14 @@ class SourceError(EvrdfError):
     message: str
     line: int | None = None
     field: str | None = None
+    column: int | None = None  # 1-based character position in the line
 
     def __str__(self) -> str:
         where = str(self.path)
         if self.line is not None:
             where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
         if self.field:
             where += f": field '{self.field}'"
         return f"{where}: {self.message}"

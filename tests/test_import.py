@@ -236,3 +236,38 @@ def test_the_release_dump_holds_the_imported_graphs_exactly(imported: OxigraphSt
     assert {s for s in imported.named_graphs() if "vesiclepedia" in s or "exocarta" in s} <= graphs
     for quad in parsed[-50:]:
         assert bool(imported.query(f"ASK {{ GRAPH {quad.graph_name} {{ {quad.subject} {quad.predicate} {quad.object} }} }}"))
+
+
+def test_a_file_cut_short_is_refused_whatever_the_error_mode(tmp_path: Path) -> None:
+    """A download cut inside its last field ends without a newline: 'Western' would be staged for 'Western
+    blotting', and the lines after the cut would be missing without a word."""
+    text = CONTENT.read_bytes()
+    cut = tmp_path / CONTENT.name
+    cut.write_bytes(text[: text.index(b"Western blotting") + len(b"Western")])
+    line = cut.read_bytes().count(b"\n") + 1
+    for mode in ("skip", "fail"):
+        result = run("import", "vesiclepedia", str(cut), "--experiments", str(EXPERIMENTS), "--on-error", mode,
+                     "--store", str(tmp_path / "s"))
+        assert result.returncode == 1, result.stdout
+        assert f"error: {cut}:{line}: the file ends inside line {line}, without a newline" in result.stderr
+        assert list((tmp_path / "s" / "imports").iterdir()) == []
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\x85"])
+def test_control_characters_are_refused_with_file_line_and_column(tmp_path: Path, char: str) -> None:
+    lines = CONTENT.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace("CD63", f"CD{char}63")
+    broken = tmp_path / CONTENT.name
+    broken.write_text("".join(lines), encoding="utf-8")
+    column = lines[2].index(char) + 1
+    result = run("import", "vesiclepedia", str(broken), "--experiments", str(EXPERIMENTS), "--store",
+                 str(tmp_path / "s"))
+    assert result.returncode == 1
+    assert (f"error: {broken}:3:{column}: field 'GENE SYMBOL': control character U+{ord(char):04X} in the text"
+            in result.stderr), result.stderr
+    assert list((tmp_path / "s" / "imports").iterdir()) == []
+    result = run("import", "vesiclepedia", str(broken), "--experiments", str(EXPERIMENTS), "--on-error", "skip",
+                 "--store", str(tmp_path / "s"))
+    assert result.returncode == 0 and "rejected 1 lines" in result.stdout
+    staged_text = (tmp_path / "s" / "imports" / "vesiclepedia-5.1.nq").read_text(encoding="utf-8")
+    assert char not in staged_text and "%00" not in staged_text and "%1B" not in staged_text

@@ -2,10 +2,12 @@
 one record per line. The per-database modules only declare their layout; everything else lives here.
 
 A file is read line by line as bytes, so a database of any size needs memory for one line at a time. A bad
-line (not UTF-8, wrong number of fields, an empty required field, a malformed identifier) becomes a
-:class:`~evrdf.errors.SourceError` naming file, line and column, handed to a :class:`Policy` that either
-raises it (``fail``) or counts it and goes on (``skip``). A bad header always fails: without its columns
-no line can be read.
+line (not UTF-8, a control character such as NUL, wrong number of fields, an empty required field, a malformed
+identifier) becomes a :class:`~evrdf.errors.SourceError` naming file, line and column, handed to a
+:class:`Policy` that either raises it (``fail``) or counts it and goes on (``skip``). A bad header always fails:
+without its columns no line can be read. So does a file whose last line has no newline: a download cut short
+ends that way (its last field cut, ``Western`` for ``Western blotting``, and the lines after it missing), and no
+line-by-line check can see it.
 
 >>> content_type("mRNA"), content_type("Protein"), content_type("lipid")
 ('MRNA', 'Protein', 'Lipid')
@@ -56,6 +58,9 @@ SPECIES_NAMES = {"homo sapiens": SPECIES["human"], "human": SPECIES["human"],
                  "rattus norvegicus": SPECIES["rat"], "rat": SPECIES["rat"]}
 
 _DIGITS = re.compile(r"[1-9]\d*\Z")
+# C0 controls but the tab (the separator), DEL and C1 controls: never text in a database field. A NUL in a label
+# would be published as a raw NUL in a literal and as %00 in an IRI.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _RELEASE = re.compile(r"_(\d+(?:\.\d+)*)\.(?:txt|tsv|csv)(?:\.gz)?\Z", re.IGNORECASE)
 
 
@@ -165,6 +170,10 @@ def read_lines(path: Path, layout: Layout, policy: Policy, stats: FileStats,
         for number, raw in enumerate(handle, start=1):
             digest.update(raw)
             progress(len(raw))
+            if not raw.endswith(b"\n") and raw.strip():
+                raise SourceError(path, f"the file ends inside line {number}, without a newline: it was cut short "
+                                        "(its last field may be truncated and the lines after it missing); "
+                                        "download it again", line=number)
             data = raw.rstrip(b"\r\n")
             if not data.strip():
                 continue
@@ -179,6 +188,13 @@ def read_lines(path: Path, layout: Layout, policy: Policy, stats: FileStats,
                 name = header[column] if column < len(header) else None
                 policy.reject(SourceError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
                                                 f"{exc.start} of the line)", line=number, field=name))
+                continue
+            control = _CONTROL.search(text)
+            if control:
+                column = text[: control.start()].count("\t")
+                name = header[column] if column < len(header) else None
+                policy.reject(SourceError(path, f"control character U+{ord(control.group()):04X} in the text",
+                                          line=number, field=name, column=control.start() + 1))
                 continue
             cells = text.split("\t")
             if len(cells) != len(header):
