@@ -340,5 +340,10 @@ def main() -> None:
     except EvrdfError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:  # no permission, disk full, read-only file system: one line naming the path
+        from evrdf.errors import os_message
+
+        click.echo(f"error: {os_message(exc)}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

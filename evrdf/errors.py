@@ -51,3 +51,19 @@ class ValidationError(EvrdfError):
         fail_on = getattr(getattr(self.report, "fail_on", None), "value", "Violation").lower()
         summary = ", ".join(f"{n} {s.lower()}" for s, n in counts.items())
         return f"SHACL validation failed ({summary}; fail on {fail_on}); nothing was published"
+
+
+def os_message(exc: OSError, path: Path | str | None = None) -> str:
+    """An OSError in words, naming the file: its own ``filename`` when it has one, else ``path`` (a write to
+    an open file, e.g. disk full, carries no name).
+
+    >>> os_message(PermissionError(13, "Permission denied", "/srv/store/current"))
+    '/srv/store/current: Permission denied'
+    >>> os_message(OSError(28, "No space left on device"), "/srv/store/releases/.tmp-1")
+    '/srv/store/releases/.tmp-1: No space left on device'
+    """
+    name = exc.filename if exc.filename is not None else path
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename2 is not None:
+        return f"{name} -> {exc.filename2}: {reason}"
+    return f"{name}: {reason}" if name is not None else reason

@@ -163,3 +163,68 @@ def test_bad_add_extension_is_refused_before_anything_is_built(tmp_path: Path) -
     with pytest.raises(SourceError, match="unknown RDF file extension '.csv'"):
         build(Settings(store=tmp_path / "store", sources=SOURCES), add=[bad], reason=False)
     assert not (tmp_path / "store").exists()
+
+
+def test_later_builds_remove_what_a_killed_build_left(tmp_path: Path) -> None:
+    """A build killed mid-publish leaves releases/.tmp-*; one killed mid-reasoning, its temporary folder."""
+    import subprocess
+    import sys
+
+    from evrdf.build.reason import PREFIX, remove_stale_folders
+
+    settings = Settings(store=tmp_path / "store", sources=SOURCES)
+    build(settings, reason=False)
+    stale = settings.store / "releases" / ".tmp-20200101T000000-dead00"
+    (stale / "data").mkdir(parents=True)
+    (stale / "data" / "000001.sst").write_bytes(b"\0" * 4096)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    reasoner_tmp = tmp_path / "tmp" / f"{PREFIX}{int(gone.stdout)}-abc123"  # its process has exited
+    running = tmp_path / "tmp" / f"{PREFIX}{os.getpid()}-def456"  # this process still runs
+    for folder in (reasoner_tmp, running):
+        folder.mkdir(parents=True)
+        (folder / "evrdf.nt").write_text("<a:s> <a:p> <a:o> .\n")
+    build(settings, reason=False)
+    assert not stale.exists() and [p.name for p in (settings.store / "releases").glob(".tmp-*")] == []
+    assert remove_stale_folders(str(tmp_path / "tmp")) == [reasoner_tmp] and running.is_dir()
+
+
+def _limited_writes(limit: int):  # type: ignore[no-untyped-def]
+    """For a child process: files may not grow past ``limit`` bytes (writes fail with EFBIG, as on a full
+    disk, instead of the process being killed by SIGXFSZ)."""
+    def apply() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_a_full_disk_is_one_error_line_naming_the_path_and_publishes_nothing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    build(Settings(store=store, sources=SOURCES), reason=False)
+    before = OxigraphStore(store).release()["release"]
+    result = subprocess.run([sys.executable, "-m", "evrdf", "build", "--no-reason", "--store", str(store),
+                             "--sources", str(SOURCES)], capture_output=True, text=True,
+                            preexec_fn=_limited_writes(1 << 20))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and str(store / "releases") in lines[0] and "File too large" in lines[0], result.stderr
+    assert OxigraphStore(store).release()["release"] == before
+    assert [p.name for p in (store / "releases").glob(".tmp-*")] == []
+
+
+def test_a_store_that_cannot_be_written_is_one_error_line_naming_the_path(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    for command in (["build", "--no-reason"], ["import", "exocarta", str(DATA / "evdb" / "EXOCARTA_PROTEIN_MRNA_DETAILS_5.txt")]):
+        result = subprocess.run([sys.executable, "-m", "evrdf", *command, "--store", str(blocker / "store"),
+                                 "--sources", str(SOURCES)], capture_output=True, text=True)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+        assert result.stderr.strip().splitlines()[-1].startswith(f"error: {blocker / 'store'}"), result.stderr

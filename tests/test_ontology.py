@@ -64,6 +64,19 @@ def test_an_inconsistent_change_is_caught(change: str, graphs: tuple[rdflib.Grap
 
 
 @pytest.mark.reasoner
+def test_an_inconsistent_ontology_is_explained_by_the_individual_and_its_file(sources: Path, tmp_path: Path) -> None:
+    """Not just "the ontology is inconsistent": which individual, what it is said to be, where it comes from."""
+    with (sources / "evrdf-core.ttl").open("a", encoding="utf-8") as handle:  # CXCL12, a ligand, made a receptor
+        handle.write("\n<https://w3id.org/evrdf/gene/HGNC_10672> a evo:ChemokineReceptor .\n")
+    result = subprocess.run([sys.executable, "-m", "evrdf", "build", "--store", str(tmp_path / "store"),
+                             "--sources", str(sources)], capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ("error: the ontology is inconsistent (HermiT): https://w3id.org/evrdf/gene/HGNC_10672 (CXCL12), "
+            "defined at curated/chemokines.tsv:") in result.stderr, result.stderr
+    assert "ChemokineReceptor" in result.stderr and "Chemokine," in result.stderr
+
+
+@pytest.mark.reasoner
 def test_build_refuses_an_inconsistent_ontology_and_keeps_the_release(sources: Path, tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     cmd = [sys.executable, "-m", "evrdf", "build", "--store", str(store_dir), "--sources", str(sources)]

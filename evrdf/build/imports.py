@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from evrdf.build.evdb import ImportResult, convert
 from evrdf.build.iris import Iris
 from evrdf.build.provenance import GraphInfo
-from evrdf.errors import SourceError
+from evrdf.errors import SourceError, StoreError, os_message
 from evrdf.ingest.curated import load_curated
 from evrdf.ingest.evdb import Database, OnError, Policy
 from evrdf.settings import Settings
@@ -84,6 +84,9 @@ def import_database(settings: Settings, db: Database, content: Path, experiments
         if validate:
             _validate(tmp, settings)
         os.replace(tmp, final)
+    except OSError as exc:  # disk full, no permission: say where, stage nothing
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"{os_message(exc, tmp)}; the import was not staged") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -78,11 +78,21 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
         from evrdf.build.reason import check_consistency
 
         progress("checking consistency with HermiT")
-        reasoner_seconds = check_consistency(ontology, graphs["hgnc"][1]).seconds
+        reasoner_seconds = check_consistency(ontology, graphs["hgnc"][1],
+                                             origins=_origins(ontology, core, curated, iris)).seconds
 
     with publishing(settings.store):  # one publisher at a time: a SPARQL Update may be publishing too
         return _publish(settings, iris, curated, ontology, version, graphs, list(add), progress, fail_on,
                         started, started_clock, reasoner_seconds)
+
+
+def _origins(ontology: Graph, core: Graph, curated: Curated, iris: Iris) -> Callable[[str], str | None]:
+    """Where each IRI the reasoner may name is defined: its curated row, else the core ontology file."""
+    places = {str(s): str(o) for s, o in ontology.subject_objects(iris.term("sourceRow"))}
+    places.update({str(iris.gene(g.hgnc_id)): g.row.location(curated.directory.parent)
+                   for g in curated.genes.values()})
+    core_terms = {str(s) for s in core.subjects()}
+    return lambda iri: places.get(iri) or ("evrdf-core.ttl" if iri in core_terms else None)
 
 
 def _publish(settings: Settings, iris: Iris, curated: Curated, ontology: Graph, version: str,

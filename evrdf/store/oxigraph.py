@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import pyoxigraph as ox
 
-from evrdf.errors import StoreError
+from evrdf.errors import StoreError, os_message
 
 CURRENT = "current"
 RELEASES = "releases"
@@ -179,11 +179,14 @@ def publishing(root: Path) -> Iterator[None]:
 def new_release(root: Path, info: dict[str, Any], release_id: str | None = None) -> Iterator[ReleaseWriter]:
     """Build into ``root/releases/.tmp-*``; publish only if the block finishes without an exception.
 
-    On any failure the temporary directory is removed and ``root/current`` is untouched.
+    On any failure the temporary directory is removed and ``root/current`` is untouched. Callers hold
+    ``publishing(root)``, so any other ``.tmp-*`` found here is a killed publisher's, and is removed.
     """
     root = Path(root)
     releases = root / RELEASES
     releases.mkdir(parents=True, exist_ok=True)
+    for stale in releases.glob(".tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     release_id = release_id or new_release_id()
     tmp = releases / f".tmp-{release_id}"
     writer = ReleaseWriter(tmp)
@@ -198,6 +201,10 @@ def new_release(root: Path, info: dict[str, Any], release_id: str | None = None)
         final = releases / release_id
         os.rename(tmp, final)
         _swap_pointer(root, final)
+    except OSError as exc:  # disk full, no permission: name the path, publish nothing
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise StoreError(f"{os_message(exc, tmp)}; the release was not published (the store still serves its "
+                         "previous release)") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
