@@ -270,6 +270,23 @@ def test_service_description(accept: str, fmt: str, settings, store, report) -> 
     assert g.value(service, limits.defaultDescribeMode).toPython() == "cbd"  # type: ignore[union-attr]
 
 
+def test_the_service_description_states_the_budget_and_the_nesting_limits(settings, store) -> None:  # type: ignore[no-untyped-def]
+    from evrdf.serve.query_policy import MAX_DEPTH, MAX_NESTING
+
+    api = make_client(settings, store, budget_s=90.0, budget_window_s=60.0, max_expensive=3)
+    g = _parse(api.get("/sparql", headers={"Accept": "text/turtle"}), "turtle")
+    service, limits = rdflib.URIRef("http://localhost/sparql"), rdflib.Namespace(settings.base_iri + "ns/service#")
+    from datetime import timedelta
+
+    assert g.value(service, limits.queryTimeBudget).toPython() == timedelta(seconds=90)  # type: ignore[union-attr]
+    assert g.value(service, limits.queryTimeBudgetWindow).toPython() == timedelta(seconds=60)  # type: ignore[union-attr]
+    assert g.value(service, limits.uncharged).toPython() == timedelta(seconds=0.25)  # type: ignore[union-attr]
+    assert int(g.value(service, limits.maxExpensiveQueriesPerClient)) == 3  # type: ignore[arg-type]
+    assert int(g.value(service, limits.maxNesting)) == MAX_NESTING == 64  # type: ignore[arg-type]
+    assert int(g.value(service, limits.maxQueryDepth)) == MAX_DEPTH == 1000  # type: ignore[arg-type]
+    assert g.value(limits.maxNesting, rdflib.RDFS.comment) is not None  # each limit says what happens past it
+
+
 def test_void(api, store, report) -> None:  # type: ignore[no-untyped-def]
     g = _parse(api.get("/.well-known/void", headers={"Accept": "text/turtle"}), "turtle")
     dataset = rdflib.URIRef("https://w3id.org/evrdf/dataset")
