@@ -118,8 +118,12 @@ def main() -> None:
                 for sock in idle:
                     sock.close()
             finally:
-                process.terminate()
-                process.wait(timeout=30)
+                process.terminate()  # a runaway query may hold gunicorn's graceful stop: then kill it
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=30)
             print(f"\n{label} (runaway queries still running at the end: {running}/{args.runaways})")
             for name in CHEAP:
                 print(f"  {name:<8} quiet     {figures(quiet[name])}")
