@@ -34,14 +34,15 @@ def check(text: str, *, update: bool = False, federation_allow: tuple[str, ...] 
     """The scan of ``text`` if the endpoint may run it, else raise Refused. ``network=False`` checks the limits
     only (`evrdf query`: the operator's own federated queries are theirs to run)."""
     kind = "update" if update else "query"
-    found = scan(text)
+    found = scan(text, stop=max(max_nesting, max_depth))
     if found.nesting > max_nesting:
-        raise Refused(400, f"the {kind} nests {found.nesting} levels deep ({{ }}, ( ), [ ] inside one another); "
+        deep = f"more than {found.nesting}" if found.depth > max(max_nesting, max_depth) else str(found.nesting)
+        raise Refused(400, f"the {kind} nests {deep} levels deep ({{ }}, ( ), [ ] inside one another); "
                            f"this endpoint accepts at most {max_nesting} levels")
     if found.depth > max_depth:
-        raise Refused(400, f"the {kind} is too deep: its syntax tree has up to {found.depth} levels (nesting plus "
-                           f"chains of UNION, OPTIONAL, FILTER, BIND or operators in one group), over the limit of "
-                           f"{max_depth}; list alternatives with VALUES or IN instead of long chains")
+        raise Refused(400, f"the {kind} is too deep: its syntax tree may have more levels (nesting plus chains of "
+                           f"UNION, OPTIONAL, FILTER, BIND or operators in one group) than the limit of {max_depth}; "
+                           "list alternatives with VALUES or IN instead of long chains")
     if not network:
         return found
     if update and found.loads:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Character classes of SPARQL 1.1, section 19.8, as Oxigraph implements them (no characters beyond U+FFFD).
 _BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F"
@@ -44,8 +45,10 @@ _PATTERNS = [
     ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
     ("other", r"\|\||&&|!=|<=|>=|\^\^|<<|>>|\{\||\|\}|."),
 ]
-_TOKEN = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _PATTERNS), re.DOTALL)
-_LESS = re.compile(r"<=?")
+# whitespace and comments skipped in the same match as the token after them: one match per significant token
+_TOKEN = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)*(?:" + "|".join(
+    f"(?P<{name}>{pattern})" for name, pattern in _PATTERNS if name not in ("ws", "comment")) + r"|\Z)", re.DOTALL)
+_LESS = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)*(<=?)")
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
@@ -57,8 +60,7 @@ CHAIN_WORDS = {"FILTER", "BIND", "VALUES", "IN"}  # a group's FILTERs join in on
 _OPERAND_END = {"var", "number", "string", "langtag", "iri", "pname", "bnode", "word"}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: a megabyte of query is some 100,000 of them
     kind: str
     text: str
     start: int
@@ -85,29 +87,37 @@ def tokens(text: str, expression_less: bool = False) -> list[Token]:
     return _tokens(text, expression_less)[0]
 
 
-def _tokens(text: str, expression_less: bool) -> tuple[list[Token], int, int]:
-    """Tokens, the deepest nesting and the depth bound of one reading of ``text``."""
+_STOP = 1 << 62
+
+
+def _tokens(text: str, expression_less: bool, stop: int = _STOP) -> tuple[list[Token], int, int, bool]:
+    """Tokens, the deepest nesting and the depth bound of one reading of ``text``, and whether the other
+    reading of ``<`` could differ (an IRI right after an operand inside parentheses). Reading stops once the
+    nesting or the depth passes ``stop`` (the request is refused anyway)."""
     out: list[Token] = []
     stack: list[list] = []  # [opener, chain items in this scope, is a group?, is data (VALUES, INSERT DATA)?]
     chained = nesting = depth = 0
-    values_pending = False
+    values_pending = ambiguous = False
     pos, end = 0, len(text)
     match = _TOKEN.match
+    less = _LESS.match
     while pos < end:
-        if (expression_less and text[pos] == "<" and stack and stack[-1][0] == "(" and out
+        m = None
+        if (expression_less and stack and stack[-1][0] == "(" and out
                 and (out[-1].kind in _OPERAND_END or out[-1].text in (")", "]", ">>"))):
-            m = _LESS.match(text, pos)
-            assert m is not None
-            kind, value = "other", m.group()
+            m = less(text, pos)
+        if m is not None:
+            kind, value, start = "other", m.group(1), m.start(1)
         else:
             m = match(text, pos)
-            if m is None:  # cannot happen: "other" matches any character
+            kind = m.lastgroup  # type: ignore[union-attr]
+            if kind is None:  # only whitespace and comments were left
                 break
-            kind = m.lastgroup or "other"
-            value = m.group()
-        start, pos = pos, m.end()
-        if kind in ("ws", "comment"):
-            continue
+            value, start = m.group(kind), m.start(kind)  # type: ignore[union-attr]
+        pos = m.end()  # type: ignore[union-attr]
+        if (kind == "iri" and not ambiguous and stack and stack[-1][0] == "(" and out
+                and (out[-1].kind in _OPERAND_END or out[-1].text in (")", "]", ">>"))):
+            ambiguous = True
         out.append(Token(kind, value, start))
         if kind == "other" and value in OPENERS:
             if stack and stack[-1][2] and value == "{":  # a group in a group joins the chain of its parent
@@ -130,11 +140,13 @@ def _tokens(text: str, expression_less: bool) -> tuple[list[Token], int, int]:
             nesting = len(stack)
         if len(stack) + chained > depth:
             depth = len(stack) + chained
-    return out, nesting, depth
+            if depth > stop:
+                break
+    return out, nesting, depth, ambiguous
 
 
-def scan(text: str) -> Scan:
-    """Scan a query or update.
+def scan(text: str, stop: int = _STOP) -> Scan:
+    """Scan a query or update; reading stops past ``stop`` levels of nesting or depth (see _tokens).
 
     >>> s = scan('PREFIX ex: <http://e/> # SELECT in a comment\\nASK { SERVICE ex:s { ?a ?b "SERVICE <x>" } }')
     >>> s.form, s.prefixes, s.services, s.nesting
@@ -145,24 +157,24 @@ def scan(text: str) -> Scan:
     >>> scan("PREFIX ex: <http://e/> SELECT * { ?s ?p ex:a\\\\# . SERVICE <http://h/> {} }").services
     ['http://h/']
     """
-    toks, nesting, depth = _tokens(text, False)
+    toks, nesting, depth, ambiguous = _tokens(text, False, stop)
     result = Scan(form=None, nesting=nesting, depth=depth)
     _read(toks, result, len(text))
-    readings = [text]
+    readings = [(text, True)] if ambiguous else []  # Oxigraph's reading of '<' in expressions, where it differs
     if re.search(r"\\[uU]", text):  # a parser that decodes \u escapes first (SPARQL 1.1, section 19.2) reads this
-        readings.append(_unescape(text))
-    for i, reading in enumerate(readings):
-        for expression_less in (True, False):
-            if i == 0 and not expression_less:
-                continue  # the first reading, done above
-            other_toks, other_nesting, other_depth = _tokens(reading, expression_less)
-            other = Scan(form=None)
-            _read(other_toks, other, len(reading))
-            result.nesting = max(result.nesting, other_nesting)
-            result.depth = max(result.depth, other_depth)
-            result.services += [s for s in other.services if s not in result.services]
-            result.uncertain += [u for u in other.uncertain if u not in result.uncertain]
-            result.loads = max(result.loads, other.loads)
+        decoded = _unescape(text)
+        readings += [(decoded, False), (decoded, True)]
+    for reading, expression_less in readings:
+        if result.depth > stop:
+            break
+        other_toks, other_nesting, other_depth, _ = _tokens(reading, expression_less, stop)
+        other = Scan(form=None)
+        _read(other_toks, other, len(reading))
+        result.nesting = max(result.nesting, other_nesting)
+        result.depth = max(result.depth, other_depth)
+        result.services += [s for s in other.services if s not in result.services]
+        result.uncertain += [u for u in other.uncertain if u not in result.uncertain]
+        result.loads = max(result.loads, other.loads)
     return result
 
 
