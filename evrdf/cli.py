@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -192,8 +193,12 @@ def serve(store: Path | None, host: str | None, port: int | None, base_iri: str 
     settings = _settings(store=store, host=host, port=port, base_iri=base_iri,
                          backend=backend or ("remote" if remote_url else None), remote_url=remote_url,
                          query_timeout_s=timeout)
+    settings = served_base(settings, explicit=base_iri or os.environ.get("EVRDF_BASE_IRI"))
     store_ = open_store(settings)
-    store_.release()  # fail now, not on the first request, if nothing is published
+    info = store_.release()  # fail now, not on the first request, if nothing is published
+    if info.get("base_iri") and info["base_iri"] != settings.base_iri:
+        raise click.UsageError(f"the published release was built for base IRI {info['base_iri']}, not "
+                               f"{settings.base_iri}: serve it without --base-iri (or rebuild with this one)")
     if workers:
         from evrdf.serve.production import serve as serve_production
 
@@ -204,6 +209,21 @@ def serve(store: Path | None, host: str | None, port: int | None, base_iri: str 
     app = create_app(settings, store_)
     click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/ (SPARQL: /sparql)", err=True)
     app.run(host=settings.host, port=settings.port, threaded=True)
+
+
+def served_base(settings: Settings, explicit: str | None) -> Settings:
+    """The base IRI to serve: the one the release was built with (it minted every IRI in it), unless the
+    operator names one, which must then agree with the release (checked once the store is open)."""
+    if explicit:
+        return settings
+    from evrdf.errors import StoreError
+    from evrdf.store.oxigraph import OxigraphStore
+
+    try:  # the local release: the embedded store, or the build store beside a remote one
+        built_for = OxigraphStore(settings.store).release().get("base_iri")
+    except (StoreError, OSError, ValueError):
+        return settings  # nothing published here: the store will say so when it is opened
+    return settings.with_(base_iri=built_for) if built_for else settings
 
 
 DATABASES = ("vesiclepedia", "exocarta")

@@ -156,3 +156,32 @@ def live_server(store: Path, *options: str, env: dict[str, str] | None = None,
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@dataclass
+class LoopbackStore:
+    """A store built with the documented CLI for a loopback base IRI, to be served on that port."""
+
+    path: Path
+    port: int
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+
+def build_loopback(directory: Path, *add: Path) -> LoopbackStore:
+    """`evrdf build --store S --base-iri http://127.0.0.1:PORT/ [--add FILE ...]`, exactly as a new user types it."""
+    port = free_port()
+    store = LoopbackStore(directory / "store", port)
+    command = [sys.executable, "-m", "evrdf", "build", "--store", str(store.path), "--base-iri", store.base]
+    for path in add:
+        command += ["--add", str(path)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return store
+
+
+@pytest.fixture(scope="session")
+def loopback(tmp_path_factory: pytest.TempPathFactory) -> LoopbackStore:
+    return build_loopback(tmp_path_factory.mktemp("loopback"))
