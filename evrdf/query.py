@@ -29,10 +29,16 @@ class QueryError(EvrdfError):
 
 
 def run(store: Store, sparql: str) -> Any:
+    """Answer as the endpoint does: the prefixes it predeclares, relative IRIs against the release's base."""
+    from evrdf.prefixes import predeclared
+    from evrdf.syntax import explain
+
+    base = str(store.release().get("base_iri") or "https://w3id.org/evrdf/")
+    prefixes = predeclared(base)
     try:
-        return store.query(sparql)
+        return store.query(sparql, base_iri=base, prefixes=prefixes)
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from None
+        raise QueryError(explain(sparql, str(exc), prefixes)) from None
 
 
 def render(store: Store, sparql: str, fmt: str = "table") -> bytes:

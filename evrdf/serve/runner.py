@@ -29,6 +29,8 @@ from multiprocessing.connection import Connection
 from time import monotonic
 from typing import Any, Callable, Iterator
 
+from evrdf.errors import UnsupportedQuery
+
 CHUNK = 64 << 10  # bytes per message from a worker
 STREAM_AFTER = 1 << 20  # answers up to this size are sent whole (with Content-Length, cacheable); larger stream
 WATCHDOG_TICK = 0.1  # seconds: how late past its deadline an inline query may be answered 503
@@ -69,6 +71,10 @@ class QueryTimeout(QueryFailed):
     pass
 
 
+class QueryUnsupported(QueryFailed):
+    """Well-formed, but the backend cannot answer it exactly (it says which part)."""
+
+
 class ResultTooLarge(QueryFailed):
     pass
 
@@ -93,6 +99,8 @@ class Job:
     results_format: str | None = None  # short name (evrdf.formats) for SELECT/ASK, None = not acceptable
     rdf_format: str | None = None  # short name for CONSTRUCT/DESCRIBE, None = not acceptable
     max_bytes: int = 256 << 20
+    base_iri: str | None = None  # resolves relative IRIs of a query without BASE (the endpoint's IRI)
+    prefixes: tuple[tuple[str, str], ...] = ()  # predeclared prefixes (the query's own PREFIXes win)
 
 
 @dataclass
@@ -160,9 +168,14 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
     before = _release_id(store)
     try:
         result = store.query(job.query, default_graphs=list(job.default_graphs) or None,
-                             named_graphs=list(job.named_graphs) or None)
+                             named_graphs=list(job.named_graphs) or None, base_iri=job.base_iri,
+                             prefixes=dict(job.prefixes) or None)
     except SyntaxError as exc:
-        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+        from evrdf.syntax import explain
+
+        raise QuerySyntaxError(explain(job.query, str(exc), dict(job.prefixes))) from None
+    except UnsupportedQuery as exc:
+        raise QueryUnsupported(str(exc)) from None
     except TimeoutError:  # a remote store's own deadline: the same answer as a stopped worker's
         raise QueryTimeout("the query ran past the timeout and was stopped; make it more selective "
                            "(LIMIT, fewer OPTIONALs, a narrower graph)") from None

@@ -32,7 +32,8 @@ from evrdf.serve.examples import examples_graph
 from evrdf.serve.home import DOWNLOAD_DESCRIPTIONS, DOWNLOADS, MEDIA
 from evrdf.serve.limits import RateLimiter
 from evrdf.serve.runner import (Answer, Busy, Job, NotAcceptable, QueryFailed, QuerySyntaxError, QueryTimeout,
-                                ResultTooLarge, RetiringRunner, StoreFailure, TIMED_OUT, release_info, runner_for)
+                                QueryUnsupported, ResultTooLarge, RetiringRunner, StoreFailure, TIMED_OUT,
+                                release_info, runner_for)
 from evrdf.serve.service_description import service_graph
 from evrdf.serve.sparql_text import scan
 from evrdf.serve.void import StatisticsCache, void_graph
@@ -300,8 +301,9 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
     gz = "gzip" in request.headers.get("Accept-Encoding", "") and request.accept_encodings["gzip"] > 0
     info = release_info(store)
     release = str(info.get("release")) if info.get("release") else None
+    base = _endpoint()  # relative IRIs in a query without BASE resolve against the endpoint's IRI
     key = (params.query, tuple(params.default_graphs), tuple(params.named_graphs), results, triples,
-           params.describe if found.form == "DESCRIBE" else "", gz)
+           params.describe if found.form == "DESCRIBE" else "", gz, base)
     etag = f"{release}-{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}"
     modified = _built(info)
     if request.method in ("GET", "HEAD") and release and _not_modified(etag, modified):
@@ -314,7 +316,7 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
         response.headers["X-Evrdf-Cache"] = "hit"
         return _headers(response, etag, modified, release)
     job = Job(params.query, tuple(params.default_graphs), tuple(params.named_graphs),
-              results, triples, settings.max_result_bytes)
+              results, triples, settings.max_result_bytes, base, _predeclared(settings.base_iri))
     deadline = monotonic() + settings.query_timeout_s
     runner = runner_for(store, settings.query_workers)
     try:
@@ -347,11 +349,11 @@ def _description_job(runner: Any, job: Job, params: Params, deadline: float) -> 
     """DESCRIBE in mode own/scbd: find the targets with a SELECT, describe them with one CONSTRUCT."""
     assert params.query is not None
     found = scan(params.query)
-    iris = describing.constant_targets(found)
+    iris = describing.constant_targets(found, dict(job.prefixes), job.base_iri)
     selection = describing.selection_query(params.query, found)
     if selection:
         targets = runner.run(Job(selection, job.default_graphs, job.named_graphs, "json", None,
-                                 job.max_bytes), deadline)
+                                 job.max_bytes, job.base_iri, job.prefixes), deadline)
         if targets.rest is not None:
             raise Refusal(400, "the DESCRIBE names too many resources; add a LIMIT")
         for row in json.loads(targets.head)["results"]["bindings"]:
@@ -360,9 +362,18 @@ def _description_job(runner: Any, job: Job, params: Params, deadline: float) -> 
     return Job(query, job.default_graphs, job.named_graphs, None, job.rdf_format, job.max_bytes)
 
 
+@functools.lru_cache(maxsize=8)
+def _predeclared(base_iri: str) -> tuple[tuple[str, str], ...]:
+    from evrdf.prefixes import predeclared
+
+    return tuple(predeclared(base_iri).items())
+
+
 def _refusal_for(exc: QueryFailed, settings: Settings) -> Refusal:
     if isinstance(exc, QuerySyntaxError):
         return Refusal(400, str(exc))
+    if isinstance(exc, QueryUnsupported):
+        return Refusal(400, f"not supported on this endpoint: {exc}")
     if isinstance(exc, QueryTimeout):
         return Refusal(503, f"query timeout ({settings.query_timeout_s:g} s): {exc}")
     if isinstance(exc, Busy):

@@ -17,6 +17,7 @@ _TOKEN = re.compile(r'''
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<bnode>_:[\w\u00B7-\uFFFF](?:[\w.\-\u00B7-\uFFFF]*[\w\-\u00B7-\uFFFF])?)
   | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7-\uFFFF]*[\w\-:%\u00B7-\uFFFF])?)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<other>.)
@@ -42,6 +43,7 @@ class Scan:
     services: list[str] = field(default_factory=list)  # resolved IRIs, or '?var' for a variable endpoint
     describe_targets: list[str] = field(default_factory=list)  # DESCRIBE: '*', '?var', '<iri>' or 'pfx:name'
     describe_rest: int = 0  # DESCRIBE: offset where the dataset/WHERE clauses start
+    base: str | None = None  # the prologue's (last) BASE, as written
 
 
 def tokens(text: str) -> list[Token]:
@@ -69,6 +71,7 @@ def scan(text: str) -> Scan:
     while i < len(toks):  # Prologue: (BASE IRIREF | PREFIX PNAME_NS IRIREF)*
         word = toks[i].text.upper()
         if word == "BASE" and i + 1 < len(toks):
+            result.base = toks[i + 1].text[1:-1]
             i += 2
         elif word == "PREFIX" and i + 2 < len(toks):
             result.prefixes[toks[i + 1].text.rstrip(":")] = toks[i + 2].text[1:-1]

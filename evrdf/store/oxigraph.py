@@ -77,16 +77,16 @@ class OxigraphStore:
 
     # -- queries ----------------------------------------------------------------------------------
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> Any:
+              named_graphs: list[str] | None = None, base_iri: str | None = None,
+              prefixes: dict[str, str] | None = None) -> Any:
         """Oxigraph answers; the default graph is the union of all named graphs unless the client names some."""
         store = self._store()
-        kwargs: dict[str, Any] = {}
-        if default_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        kwargs: dict[str, Any] = {"base_iri": base_iri, "prefixes": prefixes or None}
+        if default_graphs or named_graphs:  # SPARQL 1.1 Protocol 2.1.4: these graphs and no others
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()] or ox.DefaultGraph()
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
         elif not has_dataset_clause(sparql):  # FROM / FROM NAMED define the dataset (SPARQL 1.1, 13.2)
             kwargs["use_default_graph_as_union"] = True
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         return store.query(sparql, **kwargs)
 
     def named_graphs(self) -> list[str]:
