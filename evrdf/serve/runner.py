@@ -101,6 +101,7 @@ class Job:
     max_bytes: int = 256 << 20
     base_iri: str | None = None  # resolves relative IRIs of a query without BASE (the endpoint's IRI)
     prefixes: tuple[tuple[str, str], ...] = ()  # predeclared prefixes (the query's own PREFIXes win)
+    distinct: bool = False  # a graph answer written as a set (Oxigraph's DESCRIBE repeats a triple once per graph)
 
 
 @dataclass
@@ -195,7 +196,12 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
     start(kind, fmt.media_type)
     sink = _Limited(job.max_bytes, emit)
     try:
-        result.serialize(sink, format=fmt)
+        if kind == "triples" and job.distinct:
+            import pyoxigraph
+
+            pyoxigraph.serialize(list(dict.fromkeys(result)), sink, format=fmt)
+        else:
+            result.serialize(sink, format=fmt)
     except OSError as exc:
         raise StoreFailure(f"the query failed while its results were written: {exc}") from None
     sink.flush()

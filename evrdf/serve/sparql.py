@@ -316,7 +316,8 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
         response.headers["X-Evrdf-Cache"] = "hit"
         return _headers(response, etag, modified, release)
     job = Job(params.query, tuple(params.default_graphs), tuple(params.named_graphs),
-              results, triples, settings.max_result_bytes, base, _predeclared(settings.base_iri))
+              results, triples, settings.max_result_bytes, base, _predeclared(settings.base_iri),
+              distinct=found.form == "DESCRIBE")  # the union default graph is a set: each triple once
     deadline = monotonic() + settings.query_timeout_s
     runner = runner_for(store, settings.query_workers)
     try:
