@@ -69,10 +69,31 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
                f"{report.terms} curated terms")
     for graph, count in report.graphs.items():
         click.echo(f"    {count:>7}  {graph}")
+    if report.added_results:
+        _report_added(report.added_results)
     reasoner = f"; reasoner {report.reasoner_seconds:.1f} s" if report.reasoner_seconds is not None else ""
     click.echo(f"  took {report.seconds:.1f} s{reasoner}")
     if settings.backend == "remote":
         _publish_remote(settings, settings.store / "current")
+
+
+SHOWN_ADDED_RESULTS = 20
+
+
+def _report_added(results: list) -> None:  # type: ignore[type-arg]
+    """What evrdf's shapes say about the --add files: published as they are, so reported, not blocking."""
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.severity.value] = counts.get(result.severity.value, 0) + 1
+    summary = ", ".join(f"{n} {s.lower()}" for s, n in counts.items())
+    click.echo(f"  the added files were published as they are; evrdf's shapes report about them ({summary}; "
+               "not blocking):", err=True)
+    for result in results[:SHOWN_ADDED_RESULTS]:
+        where = f"{result.source_row}: " if result.source_row else ""
+        click.echo(f"    {result.severity.value.upper()} {where}{result.focus}: {result.message}", err=True)
+    if len(results) > SHOWN_ADDED_RESULTS:
+        click.echo(f"    ... and {len(results) - SHOWN_ADDED_RESULTS} more (evrdf validate FILE lists them all)",
+                   err=True)
 
 
 def _publish_remote(settings: Settings, release_dir: Path) -> None:

@@ -24,6 +24,7 @@ from evrdf.errors import SourceError
 from evrdf.ingest.curated import Curated, load_curated
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import ReleaseWriter, new_release, publishing
+from evrdf.validate.report import Result
 
 ADD_FORMATS = {
     ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,
@@ -45,6 +46,7 @@ class BuildReport:
     graphs: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     reasoner_seconds: float | None = None
+    added_results: list[Result] = field(default_factory=list)  # about --add files: reported, not blocking
 
 
 def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: bool = True,
@@ -93,8 +95,8 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, ontology: Graph, 
 
     updates = carried_updates(settings.store)  # what SPARQL Updates wrote into the published release
     progress("validating against the SHACL shapes")
-    check_before_publish({key: graph for key, (_, graph, _) in graphs.items()},
-                         add + ([updates] if updates else []), settings, fail_on)
+    gate = check_before_publish({key: graph for key, (_, graph, _) in graphs.items()},
+                                [updates] if updates else [], settings, fail_on, added=add)
 
     infos: list[GraphInfo] = []
     info = {"ontology_version": version, "software_version": __version__, "base_iri": settings.base_iri,
@@ -124,7 +126,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, ontology: Graph, 
             release=release_id, version=version, store=settings.store, triples=sum(counts.values()),
             findings=len(curated.findings), references=len(curated.references), genes=len(curated.genes),
             pairs=len(curated.pairs), terms=len(curated.terms), graphs=counts,
-            reasoner_seconds=reasoner_seconds)
+            reasoner_seconds=reasoner_seconds, added_results=gate.added)
         release.info.update(triples=report.triples, findings=report.findings, references=report.references,
                             graphs=counts)
     report.seconds = time.perf_counter() - started_clock

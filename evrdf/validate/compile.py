@@ -101,6 +101,8 @@ def _target_block(patterns: list[str]) -> str:
 
 def _compile_shape(shapes: Graph, shape: URIRef | BNode, parents: dict) -> list[Check]:
     for predicate in set(shapes.predicates(shape, None)):
+        if not str(predicate).startswith(str(SH)):  # not a SHACL parameter: an annotation (SHACL 1.0, 2.1)
+            continue
         if predicate not in IGNORED and predicate not in CORE:
             raise SourceError("shapes", f"{shape.n3()} uses {predicate.n3()}, which the SPARQL engine does not "
                                         "support (use pySHACL: --engine pyshacl)")
