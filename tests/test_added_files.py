@@ -79,3 +79,16 @@ def test_bad_rdf_in_an_added_file_is_not_published(published: tuple[Path, str]) 
     assert done.returncode == 1
     assert "broken.ttl:" in done.stderr and "RDF syntax error" in done.stderr
     assert OxigraphStore(store).release()["release"] == before
+
+
+def test_two_added_files_keep_their_own_blank_nodes(tmp_path: Path) -> None:
+    """RDF 1.1 Concepts, 3.4: blank node identifiers are local to a document; two files that both write _:b
+    describe two nodes, not one."""
+    for name, colour in (("first", "red"), ("second", "blue")):
+        (tmp_path / f"{name}.ttl").write_text(f'_:b <http://example.org/colour> "{colour}" .\n', encoding="utf-8")
+    store = tmp_path / "store"
+    done = build(store, tmp_path / "first.ttl", tmp_path / "second.ttl")
+    assert done.returncode == 0, done.stderr
+    rows = list(OxigraphStore(store).query("SELECT ?b (COUNT(*) AS ?n) WHERE { ?b <http://example.org/colour> ?c } "
+                                           "GROUP BY ?b"))
+    assert len(rows) == 2 and all(int(r["n"].value) == 1 for r in rows)

@@ -152,7 +152,8 @@ def _load_added(release: ReleaseWriter, path: Path, iris: Iris, reserved: set[st
     seen: set[str] = set()
 
     def quads() -> ox.Quad:
-        for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()):
+        # rename_blank_nodes: a document's blank nodes are its own (two files that both write _:b are two nodes)
+        for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True):
             graph = quad.graph_name
             if isinstance(graph, ox.DefaultGraph):
                 graph = target
