@@ -71,6 +71,7 @@ class Params:
     named_graphs: list[str] = field(default_factory=list)
     format: str | None = None
     describe: str = describing.DEFAULT_MODE
+    using_graphs: list[str] = field(default_factory=list)  # using-graph-uri / using-named-graph-uri (updates)
 
 
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -194,7 +195,8 @@ def read_request() -> Params:
                       "; ".join(f"{m} ({what})" for m, what in describing.MODES.items()))
     return Params(query=(values.get("query") or [None])[0], update=(values.get("update") or [None])[0],
                   default_graphs=values.get("default-graph-uri", []), named_graphs=values.get("named-graph-uri", []),
-                  format=(values.get("format") or [None])[0], describe=mode)
+                  format=(values.get("format") or [None])[0], describe=mode,
+                  using_graphs=values.get("using-graph-uri", []) + values.get("using-named-graph-uri", []))
 
 
 def _update(settings: Settings, params: Params) -> Response:
@@ -207,9 +209,18 @@ def _update(settings: Settings, params: Params) -> Response:
     if not hmac.compare_digest(given.encode(), f"Bearer {settings.update_token}".encode()):
         raise Refusal(401, "SPARQL Update needs the operator's token (Authorization: Bearer TOKEN)",
                       {"WWW-Authenticate": 'Bearer realm="evrdf"'})
-    if params.default_graphs or params.named_graphs:
+    if params.using_graphs:
+        from evrdf.serve.sparql_text import tokens
+
+        words = {t.text.upper() for t in tokens(params.update or "") if t.kind == "word"}
+        if words & {"USING", "WITH"}:  # SPARQL 1.1 Protocol 2.2.3: a dataset in both places is refused
+            raise Refusal(400, "the update names its dataset twice: using-graph-uri / using-named-graph-uri in the "
+                               "request and USING / WITH in the update (SPARQL 1.1 Protocol, section 2.2.3)")
         raise Refusal(400, "using-graph-uri / using-named-graph-uri are not supported; name graphs with USING "
                            "or GRAPH in the update itself")
+    if params.default_graphs or params.named_graphs:
+        raise Refusal(400, "default-graph-uri / named-graph-uri belong to queries; an update names its graphs "
+                           "with USING or GRAPH")
     from evrdf.build.update import UpdateRefused, UpdateSyntaxError, apply_update
     from evrdf.errors import EvrdfError, ValidationError
     from evrdf.validate.render import render
