@@ -60,6 +60,47 @@ EMBEDDED_ONLY = {"test_build", "test_ontology"}
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "oxigraph_only(reason): runs on the embedded Oxigraph store only; the reason says why")
+    if config.getoption("conformance_report", None):
+        from tests.w3c.report import Collector
+
+        config._evrdf_conformance = Collector()  # type: ignore[attr-defined]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--conformance-report", dest="conformance_report", metavar="FILE",
+                     help="write the W3C suites' results (tests/w3c) as a conformance report, e.g. docs/conformance.md")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    collector = getattr(_CONFIG, "_evrdf_conformance", None) if _CONFIG else None
+    if collector is None or "tests/w3c/" not in report.nodeid.replace("\\", "/"):
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        if hasattr(report, "wasxfail"):
+            collector.add(report.nodeid, "xfailed", str(report.wasxfail))
+        elif report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            collector.add(report.nodeid, "skipped", reason)
+        else:
+            note = "; ".join(value for name, value in report.user_properties if name == "conformance_note")
+            collector.add(report.nodeid, report.outcome, "" if report.passed else str(report.longrepr)[-300:], note)
+
+
+_CONFIG: pytest.Config | None = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _CONFIG
+    _CONFIG = session.config
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    collector = getattr(session.config, "_evrdf_conformance", None)
+    if collector is not None:
+        from tests.w3c.report import write
+
+        write(collector, Path(session.config.getoption("conformance_report")))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -25,16 +25,18 @@ STORE_ALTERS_VALUE = {"shacl/core/property#datatype-ill-formed": ('"300"^^<http:
 
 
 @pytest.mark.parametrize("entry_id", list(ENTRIES))
-def test_compiled_engine(entry_id: str) -> None:
+def test_compiled_engine(entry_id: str, record_property) -> None:  # type: ignore[no-untyped-def]
     entry = ENTRIES[entry_id]
     want = shacl.expected(entry)
     try:
         got = shacl.run_evrdf(entry)
     except SourceError as refusal:
         if want.failure:  # an ill-formed shapes graph: refusing it is the expected outcome (sht:Failure)
+            record_property("conformance_note", f"sht:Failure expected; refused: {refusal}")
             return
         assert entry_id in REFUSED, f"{entry_id}: the engine refused the shapes: {refusal}"
         assert REFUSED[entry_id] in str(refusal)
+        record_property("conformance_note", f"refused: {refusal}")
         return
     assert not want.failure, f"{entry_id}: the shapes graph is ill-formed (sht:Failure) but was accepted"
     assert entry_id not in REFUSED, f"{entry_id}: listed as refused, but the engine now answers it"
@@ -43,8 +45,8 @@ def test_compiled_engine(entry_id: str) -> None:
         written, stored = STORE_ALTERS_VALUE[entry_id]
         restored = [tuple(written if part == stored else part for part in r) for r in got]
         assert shacl.same_results(want.results, restored), _difference(want.results, got)  # all else is right
-        pytest.xfail(f"{entry_id}: Oxigraph stores {written} as {stored}; the violation is found, its value is "
-                     "reported as stored")
+        pytest.xfail(f"{entry_id}: the violation is found, its value reported as stored. Cause: Oxigraph stores "
+                     f"{written} as {stored}")
     assert shacl.same_results(want.results, got), _difference(want.results, got)
 
 
@@ -57,8 +59,16 @@ def test_pyshacl_reference(entry_id: str) -> None:
             shacl.run_pyshacl(entry)
         return
     conforms, got = shacl.run_pyshacl(entry)
+    if entry_id in PYSHACL_CAUSES and (conforms != want.conforms or not shacl.same_results(want.results, got)):
+        pytest.xfail(f"pySHACL 0.40.1 differs from {entry_id}'s expected report. Cause: {PYSHACL_CAUSES[entry_id]}")
     if conforms != want.conforms or not shacl.same_results(want.results, got):
-        pytest.xfail(f"pySHACL 0.40.1 differs from {entry_id}'s expected report: {_difference(want.results, got)}")
+        pytest.xfail(f"pySHACL 0.40.1 differs from {entry_id}'s expected report. Cause: {_difference(want.results, got)}")
+
+
+PYSHACL_CAUSES = {  # the reference's own deviations, read off its report
+    "shacl/core/property#uniqueLang-002": 'pySHACL applies sh:uniqueLang "1"^^xsd:boolean, which SHACL 1.0 '
+                                          "(4.4.4) activates with true only",
+}
 
 
 def _difference(want: list, got: list) -> str:  # type: ignore[type-arg]
