@@ -5,8 +5,9 @@ Protocol (https://www.w3.org/TR/sparql11-http-rdf-update/) for loading whole gra
 Releases are versioned inside the remote store. Each release's graphs are stored under *physical* names (the
 published, *logical* name plus ``?evrdf-release=ID``), and a small pointer graph names the current release, its
 graphs and its metadata. Readers see only the graphs of the release the pointer names, under their logical names:
-the store rewrites ``GRAPH <logical>`` / ``FROM <logical>`` in queries and strips the suffix from results. So a
-publish is atomic for readers (publish_remote.py), and clients see the same graph names on every backend.
+every query is rewritten on its tokens (remote_query.py) so that the remote engine answers exactly what the
+embedded store answers, whatever the query's spelling. So a publish is atomic for readers (publish_remote.py), and
+clients see the same graph names and the same answers on every backend.
 
 Results are handed back as real pyoxigraph objects (QuerySolutions, QueryBoolean, QueryTriples), so the web layer
 and the CLI serialize them exactly as they do for the embedded store.
