@@ -91,8 +91,13 @@ def site(request: pytest.FixtureRequest, loopback: LoopbackStore) -> Iterator[tu
         yield f"http://127.0.0.1:{loopback.port}", loopback
 
 
+_EXAMPLES: dict[str, dict[str, str]] = {}
+
+
 def examples(root: str, base: str) -> dict[str, str]:
-    """One IRI of every kind the server mints (things, not documents), asked of its own /sparql."""
+    """One IRI of every kind the server mints (things, not documents), asked of its own /sparql (once per server)."""
+    if root in _EXAMPLES:
+        return _EXAMPLES[root]
     query = (f"SELECT ?kind (MIN(STR(?s)) AS ?iri) WHERE {{ {{ ?s ?p ?o }} UNION {{ ?x ?p ?s }} "
              f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{base}\")) "
              f"BIND(REPLACE(STRAFTER(STR(?s), \"{base}\"), \"/.*$\", \"\") AS ?kind) "
@@ -102,6 +107,7 @@ def examples(root: str, base: str) -> dict[str, str]:
     rows = json.loads(reply.body)["results"]["bindings"]
     found = {row["kind"]["value"]: row["iri"]["value"] for row in rows}
     found["dataset"] = base + "dataset"
+    _EXAMPLES[root] = found
     return found
 
 
