@@ -6,7 +6,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: setup java virtuoso chromium run build serve production test clean
+.PHONY: setup java virtuoso chromium run build serve production test conformance clean
 
 $(BIN)/evrdf: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ run: build serve
 
 test: setup virtuoso chromium
 	$(BIN)/python -m pytest
+
+# The W3C suites alone, writing their results as docs/conformance.md (they also run in `make test`)
+conformance: setup
+	$(BIN)/python -m pytest tests/w3c -q --conformance-report docs/conformance.md
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -68,10 +69,31 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
                f"{report.terms} curated terms")
     for graph, count in report.graphs.items():
         click.echo(f"    {count:>7}  {graph}")
+    if report.added_results:
+        _report_added(report.added_results)
     reasoner = f"; reasoner {report.reasoner_seconds:.1f} s" if report.reasoner_seconds is not None else ""
     click.echo(f"  took {report.seconds:.1f} s{reasoner}")
     if settings.backend == "remote":
         _publish_remote(settings, settings.store / "current")
+
+
+SHOWN_ADDED_RESULTS = 20
+
+
+def _report_added(results: list) -> None:  # type: ignore[type-arg]
+    """What evrdf's shapes say about the --add files: published as they are, so reported, not blocking."""
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.severity.value] = counts.get(result.severity.value, 0) + 1
+    summary = ", ".join(f"{n} {s.lower()}" for s, n in counts.items())
+    click.echo(f"  the added files were published as they are; evrdf's shapes report about them ({summary}; "
+               "not blocking):", err=True)
+    for result in results[:SHOWN_ADDED_RESULTS]:
+        where = f"{result.source_row}: " if result.source_row else ""
+        click.echo(f"    {result.severity.value.upper()} {where}{result.focus}: {result.message}", err=True)
+    if len(results) > SHOWN_ADDED_RESULTS:
+        click.echo(f"    ... and {len(results) - SHOWN_ADDED_RESULTS} more (evrdf validate FILE lists them all)",
+                   err=True)
 
 
 def _publish_remote(settings: Settings, release_dir: Path) -> None:
@@ -192,8 +214,12 @@ def serve(store: Path | None, host: str | None, port: int | None, base_iri: str 
     settings = _settings(store=store, host=host, port=port, base_iri=base_iri,
                          backend=backend or ("remote" if remote_url else None), remote_url=remote_url,
                          query_timeout_s=timeout)
+    settings = served_base(settings, explicit=base_iri or os.environ.get("EVRDF_BASE_IRI"))
     store_ = open_store(settings)
-    store_.release()  # fail now, not on the first request, if nothing is published
+    info = store_.release()  # fail now, not on the first request, if nothing is published
+    if info.get("base_iri") and info["base_iri"] != settings.base_iri:
+        raise click.UsageError(f"the published release was built for base IRI {info['base_iri']}, not "
+                               f"{settings.base_iri}: serve it without --base-iri (or rebuild with this one)")
     if workers:
         from evrdf.serve.production import serve as serve_production
 
@@ -209,6 +235,21 @@ def serve(store: Path | None, host: str | None, port: int | None, base_iri: str 
         timeout = settings.request_timeout_s  # an idle or slow connection is closed, its thread freed
 
     app.run(host=settings.host, port=settings.port, threaded=True, request_handler=Handler)
+
+
+def served_base(settings: Settings, explicit: str | None) -> Settings:
+    """The base IRI to serve: the one the release was built with (it minted every IRI in it), unless the
+    operator names one, which must then agree with the release (checked once the store is open)."""
+    if explicit:
+        return settings
+    from evrdf.errors import StoreError
+    from evrdf.store.oxigraph import OxigraphStore
+
+    try:  # the local release: the embedded store, or the build store beside a remote one
+        built_for = OxigraphStore(settings.store).release().get("base_iri")
+    except (StoreError, OSError, ValueError):
+        return settings  # nothing published here: the store will say so when it is opened
+    return settings.with_(base_iri=built_for) if built_for else settings
 
 
 DATABASES = ("vesiclepedia", "exocarta")

@@ -39,6 +39,11 @@ class StoreError(EvrdfError):
     """The store is missing, unreadable or could not be published."""
 
 
+class UnsupportedQuery(StoreError):
+    """A well-formed query this backend cannot answer exactly (a known limitation of the engine behind it): the
+    client's to change, so the endpoint answers 400 naming the limitation, never a 500 or a different answer."""
+
+
 class ValidationError(EvrdfError):
     """The data does not conform to the SHACL shapes; carries the report (evrdf.validate.report.Report)."""
 

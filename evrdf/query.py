@@ -29,16 +29,22 @@ class QueryError(EvrdfError):
 
 
 def run(store: Store, sparql: str) -> Any:
+    """Answer as the endpoint does: the prefixes it predeclares, relative IRIs against the release's base, and
+    the same nesting limits (deeper would crash the parser: SIGSEGV)."""
+    from evrdf.prefixes import predeclared
     from evrdf.serve.query_policy import Refused, check
+    from evrdf.syntax import explain
 
     try:
-        check(sparql, network=False)  # nesting past the limits would crash the parser (SIGSEGV)
+        check(sparql, network=False)
     except Refused as exc:
         raise QueryError(exc.message) from None
+    base = str(store.release().get("base_iri") or "https://w3id.org/evrdf/")
+    prefixes = predeclared(base)
     try:
-        return store.query(sparql)
+        return store.query(sparql, base_iri=base, prefixes=prefixes)
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from None
+        raise QueryError(explain(sparql, str(exc), prefixes)) from None
 
 
 def render(store: Store, sparql: str, fmt: str = "table") -> bytes:

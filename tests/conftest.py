@@ -60,6 +60,47 @@ EMBEDDED_ONLY = {"test_build", "test_ontology"}
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "oxigraph_only(reason): runs on the embedded Oxigraph store only; the reason says why")
+    if config.getoption("conformance_report", None):
+        from tests.w3c.report import Collector
+
+        config._evrdf_conformance = Collector()  # type: ignore[attr-defined]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--conformance-report", dest="conformance_report", metavar="FILE",
+                     help="write the W3C suites' results (tests/w3c) as a conformance report, e.g. docs/conformance.md")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    collector = getattr(_CONFIG, "_evrdf_conformance", None) if _CONFIG else None
+    if collector is None or "tests/w3c/" not in report.nodeid.replace("\\", "/"):
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        if hasattr(report, "wasxfail"):
+            collector.add(report.nodeid, "xfailed", str(report.wasxfail))
+        elif report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            collector.add(report.nodeid, "skipped", reason)
+        else:
+            note = "; ".join(value for name, value in report.user_properties if name == "conformance_note")
+            collector.add(report.nodeid, report.outcome, "" if report.passed else str(report.longrepr)[-300:], note)
+
+
+_CONFIG: pytest.Config | None = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _CONFIG
+    _CONFIG = session.config
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    collector = getattr(session.config, "_evrdf_conformance", None)
+    if collector is not None:
+        from tests.w3c.report import write
+
+        write(collector, Path(session.config.getoption("conformance_report")))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -156,3 +197,32 @@ def live_server(store: Path, *options: str, env: dict[str, str] | None = None,
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@dataclass
+class LoopbackStore:
+    """A store built with the documented CLI for a loopback base IRI, to be served on that port."""
+
+    path: Path
+    port: int
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+
+def build_loopback(directory: Path, *add: Path) -> LoopbackStore:
+    """`evrdf build --store S --base-iri http://127.0.0.1:PORT/ [--add FILE ...]`, exactly as a new user types it."""
+    port = free_port()
+    store = LoopbackStore(directory / "store", port)
+    command = [sys.executable, "-m", "evrdf", "build", "--store", str(store.path), "--base-iri", store.base]
+    for path in add:
+        command += ["--add", str(path)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return store
+
+
+@pytest.fixture(scope="session")
+def loopback(tmp_path_factory: pytest.TempPathFactory) -> LoopbackStore:
+    return build_loopback(tmp_path_factory.mktemp("loopback"))

@@ -24,6 +24,7 @@ from evrdf.errors import SourceError
 from evrdf.ingest.curated import Curated, load_curated
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import ReleaseWriter, new_release, publishing
+from evrdf.validate.report import Result
 
 ADD_FORMATS = {
     ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,
@@ -45,6 +46,7 @@ class BuildReport:
     graphs: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     reasoner_seconds: float | None = None
+    added_results: list[Result] = field(default_factory=list)  # about --add files: reported, not blocking
 
 
 def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: bool = True,
@@ -103,8 +105,8 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, ontology: Graph, 
 
     updates = carried_updates(settings.store)  # what SPARQL Updates wrote into the published release
     progress("validating against the SHACL shapes")
-    check_before_publish({key: graph for key, (_, graph, _) in graphs.items()},
-                         add + ([updates] if updates else []), settings, fail_on)
+    gate = check_before_publish({key: graph for key, (_, graph, _) in graphs.items()},
+                                [updates] if updates else [], settings, fail_on, added=add)
 
     infos: list[GraphInfo] = []
     info = {"ontology_version": version, "software_version": __version__, "base_iri": settings.base_iri,
@@ -134,7 +136,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, ontology: Graph, 
             release=release_id, version=version, store=settings.store, triples=sum(counts.values()),
             findings=len(curated.findings), references=len(curated.references), genes=len(curated.genes),
             pairs=len(curated.pairs), terms=len(curated.terms), graphs=counts,
-            reasoner_seconds=reasoner_seconds)
+            reasoner_seconds=reasoner_seconds, added_results=gate.added)
         release.info.update(triples=report.triples, findings=report.findings, references=report.references,
                             graphs=counts)
     report.seconds = time.perf_counter() - started_clock
@@ -160,7 +162,8 @@ def _load_added(release: ReleaseWriter, path: Path, iris: Iris, reserved: set[st
     seen: set[str] = set()
 
     def quads() -> ox.Quad:
-        for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()):
+        # rename_blank_nodes: a document's blank nodes are its own (two files that both write _:b are two nodes)
+        for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True):
             graph = quad.graph_name
             if isinstance(graph, ox.DefaultGraph):
                 graph = target

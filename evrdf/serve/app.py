@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Response, request
 
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -42,4 +42,24 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(search_blueprint(store, settings))
     app.register_blueprint(__import__("evrdf.serve.validate", fromlist=["_"]).validate_blueprint(store, settings))
     app.register_blueprint(resources_blueprint(store, settings))  # last: the catch-all for IRIs under the base
+    app.after_request(_cors)
     return app
+
+
+CORS = {"Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "ETag, Last-Modified, Retry-After, Content-Type, Content-Encoding, Link, "
+                                         "Location, Vary"}
+
+
+def _cors(response: Response) -> Response:
+    """Everything the service publishes is public linked data: any origin may read it (browser-based linked-data
+    and JSON-LD tools fetch documents, /context.jsonld and /api/search across origins). Preflights of any path
+    are answered for the methods and headers readers send; /sparql answers its own (with POST)."""
+    for name, value in CORS.items():
+        response.headers.setdefault(name, value)
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        response.headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+        response.headers.setdefault("Access-Control-Allow-Headers",
+                                    "Accept, Accept-Language, If-None-Match, If-Modified-Since")
+        response.headers.setdefault("Access-Control-Max-Age", "86400")
+    return response

@@ -49,14 +49,24 @@ def _describe_keyword(text: str) -> int:
     return 0
 
 
-def constant_targets(scan: Scan) -> list[str]:
-    """The IRIs a DESCRIBE names directly."""
+def constant_targets(scan: Scan, predeclared: dict[str, str] | None = None, base: str | None = None) -> list[str]:
+    """The IRIs a DESCRIBE names directly (prefixed names with the query's or the predeclared prefixes,
+    relative IRIs against the query's BASE, else ``base``).
+
+    >>> from evrdf.serve.sparql_text import scan
+    >>> constant_targets(scan("DESCRIBE <a> ex:b"), {"ex": "http://e/"}, "http://h/sparql")
+    ['http://h/a', 'http://e/b']
+    """
+    from urllib.parse import urljoin
+
     out = []
+    prefixes = {**(predeclared or {}), **scan.prefixes}
+    base = scan.base or base
     for text in scan.describe_targets:
         if text.startswith("<"):
-            out.append(text[1:-1])
+            out.append(urljoin(base, text[1:-1]) if base else text[1:-1])
         elif ":" in text and not text.startswith(("?", "$")):
-            out.append(resolve(Token("pname", text, 0), scan.prefixes))
+            out.append(resolve(Token("pname", text, 0), prefixes))
     return out
 
 

@@ -88,7 +88,7 @@ def _ontology(store: Store, docs: object, path: str, default: str | None = None)
     elif not request.accept_mimetypes:
         ext = document_extension(default or offered[0])
     else:
-        best = request.accept_mimetypes.best_match(offered)
+        best = request.accept_mimetypes.best_match(offered + ["application/xhtml+xml"])  # XHTML: the HTML page
         if best is None:
             response = Response("none of the acceptable media types is offered; offered: " + ", ".join(offered)
                                 + "\n", status=406, mimetype="text/plain")

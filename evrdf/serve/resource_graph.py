@@ -70,8 +70,8 @@ def resource_triples(store: Store, iri: str, vocab: str) -> Any:
 
 def source_graphs(store: Store, iri: str) -> list[SourceGraph]:
     """The named graphs that hold triples about the resource, with their titles."""
-    # Two queries, not one join: a remote store publishes each release under versioned graph names, so inside
-    # a query `GRAPH ?g` binds the versioned name while the titles are about the published (plain) name.
+    # Two small queries: the graphs holding the resource, then their titles (both backends bind GRAPH ?g to the
+    # published graph name, so the second query finds the titles by those names).
     graphs = sorted({row["g"].value for row in store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")})
     if not graphs:
         return []

@@ -72,6 +72,10 @@ def resources_blueprint(store: Store, settings: Settings) -> Blueprint:
 
     @bp.get("/<path:path>")
     def resource(path: str) -> Response:
+        if path == "ontology/":  # the vocabulary's namespace IRI names the vocabulary (Recipes, recipe 5)
+            response = redirect(f"{request.script_root}/ontology", code=303)
+            response.headers["Vary"] = "Accept"
+            return response
         stem, dot, ext = path.rpartition(".")
         if dot and ext in DOCUMENT_TYPES:
             iri = iri_for_path(base, stem)

@@ -32,6 +32,8 @@ from multiprocessing.connection import Connection
 from time import monotonic
 from typing import Any, Callable, Iterator
 
+from evrdf.errors import UnsupportedQuery
+
 CHUNK = 64 << 10  # bytes per message from a worker
 STREAM_AFTER = 1 << 20  # answers up to this size are sent whole (with Content-Length, cacheable); larger stream
 WATCHDOG_TICK = 0.1  # seconds: how late past its deadline an inline query may be answered 503
@@ -52,6 +54,10 @@ class QuerySyntaxError(QueryFailed):
 
 class QueryTimeout(QueryFailed):
     pass
+
+
+class QueryUnsupported(QueryFailed):
+    """Well-formed, but the backend cannot answer it exactly (it says which part)."""
 
 
 class ResultTooLarge(QueryFailed):
@@ -83,6 +89,9 @@ class Job:
     results_format: str | None = None  # short name (evrdf.formats) for SELECT/ASK, None = not acceptable
     rdf_format: str | None = None  # short name for CONSTRUCT/DESCRIBE, None = not acceptable
     max_bytes: int = 256 << 20
+    base_iri: str | None = None  # resolves relative IRIs of a query without BASE (the endpoint's IRI)
+    prefixes: tuple[tuple[str, str], ...] = ()  # predeclared prefixes (the query's own PREFIXes win)
+    distinct: bool = False  # a graph answer written as a set (Oxigraph's DESCRIBE repeats a triple once per graph)
     fenced: bool = False  # evaluate in a thread that cannot open Internet sockets (federation off)
 
 
@@ -157,9 +166,14 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
             fence.fence_this_thread()  # once per thread; the thread only ever evaluates client SPARQL
     try:
         result = store.query(job.query, default_graphs=list(job.default_graphs) or None,
-                             named_graphs=list(job.named_graphs) or None)
+                             named_graphs=list(job.named_graphs) or None, base_iri=job.base_iri,
+                             prefixes=dict(job.prefixes) or None)
     except SyntaxError as exc:
-        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+        from evrdf.syntax import explain
+
+        raise QuerySyntaxError(explain(job.query, str(exc), dict(job.prefixes))) from None
+    except UnsupportedQuery as exc:
+        raise QueryUnsupported(str(exc)) from None
     except TimeoutError:  # a remote store's own deadline: the same answer as a stopped worker's
         raise QueryTimeout("the query ran past the timeout and was stopped; make it more selective "
                            "(LIMIT, fewer OPTIONALs, a narrower graph)") from None
@@ -183,7 +197,12 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
     start(kind, fmt.media_type)
     sink = _Limited(job.max_bytes, emit)
     try:
-        result.serialize(sink, format=fmt)
+        if kind == "triples" and job.distinct:
+            import pyoxigraph
+
+            pyoxigraph.serialize(list(dict.fromkeys(result)), sink, format=fmt)
+        else:
+            result.serialize(sink, format=fmt)
     except PermissionError as exc:
         if job.fenced:
             raise Forbidden(_FENCED) from None

@@ -6,8 +6,9 @@ graphs, listed with their sizes) and, beyond the spec, the limits in force, in a
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from evrdf.prefixes import predeclared
 from evrdf.serve.describe import DEFAULT_MODE, MODES
 from evrdf.serve.void import VOID, Statistics
 from evrdf.settings import Settings
@@ -81,6 +82,13 @@ def service_graph(settings: Settings, stats: Statistics, endpoint: str, root: st
         g.add((node, RDFS.label, Literal(mode)))
         g.add((node, RDFS.comment, Literal(meaning, lang="en")))
     g.add((service, ev.defaultDescribeMode, Literal(DEFAULT_MODE)))
+    # the predeclared prefixes, as SHACL prefix declarations (the form UniProt's endpoint publishes them in)
+    g.bind("sh", SH)
+    for prefix, namespace in predeclared(settings.base_iri).items():
+        node = BNode()
+        g.add((service, SH.declare, node))
+        g.add((node, SH.prefix, Literal(prefix)))
+        g.add((node, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
     return g
 
 

@@ -32,7 +32,8 @@ from evrdf.serve.examples import examples_graph
 from evrdf.serve.home import DOWNLOAD_DESCRIPTIONS, DOWNLOADS, MEDIA
 from evrdf.serve import limits
 from evrdf.serve.runner import (Answer, Busy, Forbidden, Job, NotAcceptable, QueryFailed, QuerySyntaxError,
-                                QueryTimeout, ResultTooLarge, RetiringRunner, StoreFailure, TIMED_OUT, release_info, runner_for)
+                                QueryTimeout, QueryUnsupported, ResultTooLarge, RetiringRunner, StoreFailure,
+                                TIMED_OUT, release_info, runner_for)
 from evrdf.serve.service_description import service_graph
 from evrdf.serve import query_policy
 from evrdf.serve.sparql_text import scan
@@ -71,6 +72,7 @@ class Params:
     named_graphs: list[str] = field(default_factory=list)
     format: str | None = None
     describe: str = describing.DEFAULT_MODE
+    using_graphs: list[str] = field(default_factory=list)  # using-graph-uri / using-named-graph-uri (updates)
 
 
 def budget_policy(settings: Settings) -> limits.Policy:
@@ -199,7 +201,8 @@ def read_request() -> Params:
                       "; ".join(f"{m} ({what})" for m, what in describing.MODES.items()))
     return Params(query=(values.get("query") or [None])[0], update=(values.get("update") or [None])[0],
                   default_graphs=values.get("default-graph-uri", []), named_graphs=values.get("named-graph-uri", []),
-                  format=(values.get("format") or [None])[0], describe=mode)
+                  format=(values.get("format") or [None])[0], describe=mode,
+                  using_graphs=values.get("using-graph-uri", []) + values.get("using-named-graph-uri", []))
 
 
 def _update(settings: Settings, params: Params) -> Response:
@@ -212,9 +215,18 @@ def _update(settings: Settings, params: Params) -> Response:
     if not hmac.compare_digest(given.encode(), f"Bearer {settings.update_token}".encode()):
         raise Refusal(401, "SPARQL Update needs the operator's token (Authorization: Bearer TOKEN)",
                       {"WWW-Authenticate": 'Bearer realm="evrdf"'})
-    if params.default_graphs or params.named_graphs:
+    if params.using_graphs:
+        from evrdf.serve.sparql_text import tokens
+
+        words = {t.text.upper() for t in tokens(params.update or "") if t.kind == "word"}
+        if words & {"USING", "WITH"}:  # SPARQL 1.1 Protocol 2.2.3: a dataset in both places is refused
+            raise Refusal(400, "the update names its dataset twice: using-graph-uri / using-named-graph-uri in the "
+                               "request and USING / WITH in the update (SPARQL 1.1 Protocol, section 2.2.3)")
         raise Refusal(400, "using-graph-uri / using-named-graph-uri are not supported; name graphs with USING "
                            "or GRAPH in the update itself")
+    if params.default_graphs or params.named_graphs:
+        raise Refusal(400, "default-graph-uri / named-graph-uri belong to queries; an update names its graphs "
+                           "with USING or GRAPH")
     from evrdf.build.update import UpdateRefused, UpdateSyntaxError, apply_update
     from evrdf.errors import EvrdfError, ValidationError
     from evrdf.validate.render import render
@@ -303,8 +315,9 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
     gz = "gzip" in request.headers.get("Accept-Encoding", "") and request.accept_encodings["gzip"] > 0
     info = release_info(store)
     release = str(info.get("release")) if info.get("release") else None
+    base = _endpoint()  # relative IRIs in a query without BASE resolve against the endpoint's IRI
     key = (params.query, tuple(params.default_graphs), tuple(params.named_graphs), results, triples,
-           params.describe if found.form == "DESCRIBE" else "", gz)
+           params.describe if found.form == "DESCRIBE" else "", gz, base)
     etag = f"{release}-{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}"
     modified = _built(info)
     if request.method in ("GET", "HEAD") and release and _not_modified(etag, modified):
@@ -317,7 +330,9 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
         response.headers["X-Evrdf-Cache"] = "hit"
         return _headers(response, etag, modified, release)
     job = Job(params.query, tuple(params.default_graphs), tuple(params.named_graphs),
-              results, triples, settings.max_result_bytes, _fenced(store, settings))
+              results, triples, settings.max_result_bytes, base, _predeclared(settings.base_iri),
+              distinct=found.form == "DESCRIBE",  # the union default graph is a set: each triple once
+              fenced=_fenced(store, settings))
     deadline = monotonic() + settings.query_timeout_s
     runner = runner_for(store, settings.query_workers)
     try:
@@ -350,17 +365,17 @@ def _description_job(runner: Any, job: Job, params: Params, deadline: float) -> 
     """DESCRIBE in mode own/scbd: find the targets with a SELECT, describe them with one CONSTRUCT."""
     assert params.query is not None
     found = scan(params.query)
-    iris = describing.constant_targets(found)
+    iris = describing.constant_targets(found, dict(job.prefixes), job.base_iri)
     selection = describing.selection_query(params.query, found)
     if selection:
         targets = runner.run(Job(selection, job.default_graphs, job.named_graphs, "json", None,
-                                 job.max_bytes, job.fenced), deadline)
+                                 job.max_bytes, job.base_iri, job.prefixes, fenced=job.fenced), deadline)
         if targets.rest is not None:
             raise Refusal(400, "the DESCRIBE names too many resources; add a LIMIT")
         for row in json.loads(targets.head)["results"]["bindings"]:
             iris += [cell["value"] for cell in row.values() if cell["type"] == "uri"]
     query = describing.description_query(list(dict.fromkeys(iris)), params.describe)
-    return Job(query, job.default_graphs, job.named_graphs, None, job.rdf_format, job.max_bytes, job.fenced)
+    return Job(query, job.default_graphs, job.named_graphs, None, job.rdf_format, job.max_bytes, fenced=job.fenced)
 
 
 def _fenced(store: Store, settings: Settings) -> bool:
@@ -369,9 +384,18 @@ def _fenced(store: Store, settings: Settings) -> bool:
     return not settings.federation_allow and type(store) is OxigraphStore
 
 
+@functools.lru_cache(maxsize=8)
+def _predeclared(base_iri: str) -> tuple[tuple[str, str], ...]:
+    from evrdf.prefixes import predeclared
+
+    return tuple(predeclared(base_iri).items())
+
+
 def _refusal_for(exc: QueryFailed, settings: Settings) -> Refusal:
     if isinstance(exc, QuerySyntaxError):
         return Refusal(400, str(exc))
+    if isinstance(exc, QueryUnsupported):
+        return Refusal(400, f"not supported on this endpoint: {exc}")
     if isinstance(exc, QueryTimeout):
         return Refusal(503, f"query timeout ({settings.query_timeout_s:g} s): {exc}")
     if isinstance(exc, Busy):

@@ -75,6 +75,7 @@ class Scan:
     services: list[str] = field(default_factory=list)  # resolved IRIs, or '?var' for a variable endpoint
     describe_targets: list[str] = field(default_factory=list)  # DESCRIBE: '*', '?var', '<iri>' or 'pfx:name'
     describe_rest: int = 0  # DESCRIBE: offset where the dataset/WHERE clauses start
+    base: str | None = None  # the prologue's (last) BASE, as written
     loads: int = 0  # LOAD operations (an update's)
     nesting: int = 0  # the deepest nesting of { }, ( ), [ ], << >>
     depth: int = 0  # an upper bound on the depth of the syntax tree: nesting plus the chains inside each scope
@@ -184,6 +185,7 @@ def _read(toks: list[Token], result: Scan, length: int) -> None:
     while i < len(toks):  # Prologue: (BASE IRIREF | PREFIX PNAME_NS IRIREF)*
         word = toks[i].text.upper()
         if word == "BASE" and i + 1 < len(toks):
+            result.base = toks[i + 1].text[1:-1]
             if toks[i + 1].kind == "iri":
                 base = toks[i + 1].text[1:-1]
             i += 2

@@ -5,8 +5,9 @@ Protocol (https://www.w3.org/TR/sparql11-http-rdf-update/) for loading whole gra
 Releases are versioned inside the remote store. Each release's graphs are stored under *physical* names (the
 published, *logical* name plus ``?evrdf-release=ID``), and a small pointer graph names the current release, its
 graphs and its metadata. Readers see only the graphs of the release the pointer names, under their logical names:
-the store rewrites ``GRAPH <logical>`` / ``FROM <logical>`` in queries and strips the suffix from results. So a
-publish is atomic for readers (publish_remote.py), and clients see the same graph names on every backend.
+every query is rewritten on its tokens (remote_query.py) so that the remote engine answers exactly what the
+embedded store answers, whatever the query's spelling. So a publish is atomic for readers (publish_remote.py), and
+clients see the same graph names and the same answers on every backend.
 
 Results are handed back as real pyoxigraph objects (QuerySolutions, QueryBoolean, QueryTriples), so the web layer
 and the CLI serialize them exactly as they do for the embedded store.
@@ -29,12 +30,21 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from evrdf.errors import StoreError
+from evrdf.errors import StoreError, UnsupportedQuery
+from evrdf.store.remote_query import rewrite
 
 NS = "https://w3id.org/evrdf/store#"  # the pointer graph's vocabulary
 CURRENT, GRAPH, INFO = NS + "current", NS + "graph", NS + "info"
 SUFFIX = "evrdf-release="
 POINTER_TTL_S = 1.0  # how long a worker trusts its copy of the pointer; old graphs live one more release
+
+
+# Errors by which Virtuoso says it cannot evaluate a well-formed query: the client gets 400 naming the limitation.
+_UNSUPPORTED = [
+    (re.compile(r"transitive start not given", re.I),
+     "property paths with + or * between two variables (e.g. ?a rdfs:subClassOf+ ?b, neither end bound): the "
+     "remote engine (Virtuoso) cannot evaluate them; bind one end, e.g. VALUES ?a { <...> }"),
+]
 
 
 class RemoteError(StoreError, ConnectionError):
@@ -109,12 +119,9 @@ _FORBIDDEN = [
 _STRINGS = re.compile(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'')
 _COMMENTS = re.compile(r"#[^\n]*")
 _IRIS = re.compile(r"<[^<>\"{}|^`\\\s]*>")
-_FROM = re.compile(r"\bFROM\s+(NAMED\s+)?<([^<>\s]*)>", re.I)
-_FROM_PREFIXED = re.compile(r"\bFROM\s+(NAMED\s+)?[A-Za-z_][\w.-]*:|\bFROM\s+(NAMED\s+)?:", re.I)
-_GRAPH = re.compile(r"\bGRAPH\s+<([^<>\s]*)>", re.I)
 
 
-def check_query(sparql: str) -> type:
+def check_query(sparql: str, base_iri: str | None = None, prefixes: dict[str, str] | None = None) -> type:
     """Refuse anything but one standard SPARQL 1.1 query; return its result class (QuerySolutions, ...).
 
     Parsing with Oxigraph (over an empty store) rejects updates and Virtuoso's non-standard syntax (DEFINE,
@@ -124,17 +131,15 @@ def check_query(sparql: str) -> type:
     for pattern, message in _FORBIDDEN:
         if pattern.search(code):
             raise SyntaxError(message)
-    if _FROM_PREFIXED.search(code):
-        raise SyntaxError("write FROM / FROM NAMED graph names as full IRIs (<...>) on this endpoint")
     from evrdf.serve import fence  # the empty store would still call a SERVICE: evaluate where no socket opens
 
     if fence.available():
-        return fence.run_fenced(_result_class, sparql)
-    return _result_class(sparql)
+        return fence.run_fenced(_result_class, sparql, base_iri, prefixes)
+    return _result_class(sparql, base_iri, prefixes)
 
 
-def _result_class(sparql: str) -> type:
-    return type(ox.Store().query(sparql))
+def _result_class(sparql: str, base_iri: str | None, prefixes: dict[str, str] | None) -> type:
+    return type(ox.Store().query(sparql, base_iri=base_iri, prefixes=prefixes or None))
 
 
 class RemoteStore:
@@ -159,33 +164,18 @@ class RemoteStore:
 
     # -- the Store protocol -----------------------------------------------------------------------
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> Any:
+              named_graphs: list[str] | None = None, base_iri: str | None = None,
+              prefixes: dict[str, str] | None = None) -> Any:
         """Forward one query with the release's graphs as its dataset (the union, unless the client names some)."""
-        kind = check_query(sparql)
+        kind = check_query(sparql, base_iri, prefixes)
         current = self.published()
-        mapped = lambda iris: [current.graphs.get(g) or physical(g, current.release) for g in iris]  # noqa: E731
-        protocol_dataset = bool(default_graphs or named_graphs)
-        has_from = bool(_FROM.search(sparql))
-
-        def rewrite_from(match: re.Match[str]) -> str:
-            if protocol_dataset:  # SPARQL 1.1 Protocol 2.1.4: the protocol's dataset overrides the query's
-                return " "
-            return f"FROM {match.group(1) or ''}<{mapped([match.group(2)])[0]}>"
-
-        text = _FROM.sub(rewrite_from, sparql)
-        text = _GRAPH.sub(lambda m: f"GRAPH <{current.graphs.get(m.group(1), m.group(1))}>", text)
-        form: list[tuple[str, str]] = [("query", text)]
-        if protocol_dataset:
-            form += [("default-graph-uri", g) for g in mapped(default_graphs or [])]
-            form += [("named-graph-uri", g) for g in mapped(named_graphs or [])]
-        elif not has_from:
-            everything = sorted(current.graphs.values())
-            form += [("default-graph-uri", g) for g in everything] + [("named-graph-uri", g) for g in everything]
+        sent = rewrite(sparql, current.graphs, current.release, base_iri=base_iri, prefixes=prefixes,
+                       default_graphs=default_graphs, named_graphs=named_graphs)
+        form = ([("query", sent.text)] + [("default-graph-uri", g) for g in sent.default_graphs]
+                + [("named-graph-uri", g) for g in sent.named_graphs])
         if kind is ox.QueryTriples:
-            body = self._post(self.endpoints.query, form, "application/n-triples")
-            return _triples(_strip(body, current.release))
-        body = self._post(self.endpoints.query, form, "application/sparql-results+json")
-        return _solutions(_strip(body, current.release))
+            return _triples(self._post(self.endpoints.query, form, "application/n-triples"))
+        return _solutions(self._post(self.endpoints.query, form, "application/sparql-results+json"), sent.hidden)
 
     def named_graphs(self) -> list[str]:
         return sorted(self.published().graphs)
@@ -252,6 +242,9 @@ class RemoteStore:
                 return bytes(response.read())
         except urllib.error.HTTPError as exc:
             message = _message(exc.read())
+            for pattern, limitation in _UNSUPPORTED:
+                if pattern.search(message):
+                    raise UnsupportedQuery(limitation) from None
             if exc.code == 400:
                 raise SyntaxError(f"the remote store refused the query: {message}") from None
             if exc.code in (401, 403):
@@ -287,13 +280,18 @@ def _message(body: bytes) -> str:
     return re.sub(r"\s+", " ", head)[:500] or "(no message)"
 
 
-def _strip(body: bytes, release: str) -> bytes:
-    """Physical graph names → logical ones, wherever they appear in a result document."""
-    token = (SUFFIX + release).encode("utf-8")
-    return body.replace(b"&amp;" + token, b"").replace(b"?" + token, b"").replace(b"&" + token, b"")
-
-
-def _solutions(body: bytes) -> Any:
+def _solutions(body: bytes, hidden: set[str] = frozenset()) -> Any:  # type: ignore[assignment]
+    if hidden or b'"bnode"' in body:
+        document = json.loads(body)
+        # the rewrite's helper variables (physical graph names) are not part of the answer
+        document["head"]["vars"] = [v for v in document["head"].get("vars", []) if v not in hidden]
+        for row in document.get("results", {}).get("bindings", []):
+            for name in hidden & set(row):
+                del row[name]
+            for cell in row.values():  # Virtuoso labels blank nodes nodeID://b123: not a valid label
+                if cell.get("type") == "bnode":
+                    cell["value"] = re.sub(r"[^A-Za-z0-9_]", "_", cell["value"])
+        body = json.dumps(document).encode("utf-8")
     result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     if isinstance(result, ox.QuerySolutions) and [v.value for v in result.variables] == ["__ASK_RETVAL"]:
         # Virtuoso answers ASK with a one-row SELECT; turn it into the boolean result the standard specifies.

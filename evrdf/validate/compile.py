@@ -1,10 +1,16 @@
-"""SHACL shapes → SPARQL SELECT queries, one per constraint, that return the focus nodes (and value nodes)
-violating it. Follows SHACL 1.0 (https://www.w3.org/TR/shacl/): targets (section 2.1.3), the Core constraint
-components evrdf's shapes use (section 4) and SPARQL-based constraints (section 5, pre-binding of $this done by
-joining the target pattern in front of the constraint's own pattern).
+"""SHACL shapes → SPARQL SELECT queries, one per constraint, that return the focus nodes (and value nodes) violating
+it. Follows SHACL 1.0 (https://www.w3.org/TR/shacl/): targets (section 2.1.3, implicit class targets included),
+property paths (2.3.1: predicate, sequence, alternative, inverse, zero-or-more, one-or-more, zero-or-one), every
+SHACL Core constraint component (section 4) and SPARQL-based constraints on node shapes (section 5: $this is
+pre-bound by joining the target pattern in front of the constraint's own pattern).
 
-A shape that uses anything outside this subset is refused with a clear error rather than skipped, so the fast
-engine never silently checks less than pySHACL.
+How: a shape's focus nodes are its targets, plus the value nodes of every shape that reaches it by sh:property.
+Each constraint is a SPARQL pattern whose solutions are its violations for a focus variable. The shape-based
+components (sh:node, sh:not, sh:and, sh:or, sh:xone, sh:qualifiedValueShape) need "does this node conform to
+that shape?": ``NOT EXISTS { every violation pattern of that shape, for that node }``, compiled the same way one
+level down. Recursive shapes (whose validation SHACL leaves undefined, section 3.4.4) are refused, as is any
+sh: parameter the compiler does not implement, with a message naming it: the fast engine never silently checks
+less than pySHACL (the reference, `--engine pyshacl`).
 """
 
 from __future__ import annotations
@@ -15,35 +21,56 @@ from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from evrdf.errors import SourceError
 from evrdf.validate.report import Severity
 
 TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
-CORE = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.pattern, SH["in"], SH.hasValue, SH["class"],
-        SH.lessThanOrEquals, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive}
-IGNORED = {RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.severity, SH.message, SH.path,
-           SH.flags, SH.property, SH.sparql, SH.deactivated, SH.order, SH.group} | TARGETS
-COMPONENTS = {SH.minCount: "MinCount", SH.maxCount: "MaxCount", SH.datatype: "Datatype", SH.nodeKind: "NodeKind",
-              SH.pattern: "Pattern", SH["in"]: "In", SH.hasValue: "HasValue", SH["class"]: "Class",
-              SH.lessThanOrEquals: "LessThanOrEquals", SH.minInclusive: "MinInclusive",
-              SH.maxInclusive: "MaxInclusive", SH.minExclusive: "MinExclusive", SH.maxExclusive: "MaxExclusive"}
-NODE_KINDS = {SH.IRI: "isIRI(?value)", SH.Literal: "isLiteral(?value)", SH.BlankNode: "isBlank(?value)",
-              SH.BlankNodeOrIRI: "(isBlank(?value) || isIRI(?value))",
-              SH.IRIOrLiteral: "(isIRI(?value) || isLiteral(?value))",
-              SH.BlankNodeOrLiteral: "(isBlank(?value) || isLiteral(?value))"}
+COMPONENTS = {  # constraint parameter -> component local name (SHACL 1.0, section 4)
+    SH["class"]: "Class", SH.datatype: "Datatype", SH.nodeKind: "NodeKind", SH.minCount: "MinCount",
+    SH.maxCount: "MaxCount", SH.minExclusive: "MinExclusive", SH.minInclusive: "MinInclusive",
+    SH.maxExclusive: "MaxExclusive", SH.maxInclusive: "MaxInclusive", SH.minLength: "MinLength",
+    SH.maxLength: "MaxLength", SH.pattern: "Pattern", SH.languageIn: "LanguageIn", SH.uniqueLang: "UniqueLang",
+    SH.equals: "Equals", SH.disjoint: "Disjoint", SH.lessThan: "LessThan",
+    SH.lessThanOrEquals: "LessThanOrEquals", SH["not"]: "Not", SH["and"]: "And", SH["or"]: "Or", SH.xone: "Xone",
+    SH.node: "Node", SH.qualifiedValueShape: "QualifiedValueShape", SH.closed: "Closed", SH.hasValue: "HasValue",
+    SH["in"]: "In",
+}
+# sh: predicates that are not constraints of their own: targets, the path, the parameters that come with another
+# (flags with pattern, ignoredProperties with closed, the qualified counts), and non-validating properties
+COMPANIONS = TARGETS | {SH.path, SH.property, SH.sparql, SH.severity, SH.message, SH.deactivated, SH.name,
+                        SH.description, SH.order, SH.group, SH.defaultValue, SH.flags, SH.ignoredProperties,
+                        SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
+                        SH.declare, SH.prefixes}
+NODE_KINDS = {SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: "isBlank({v})",
+              SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+              SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))"}
+# datatypes whose lexical forms SPARQL (Oxigraph) can check by casting: an ill-formed literal fails sh:datatype
+# (4.1.2); the integer types derived from xsd:integer by range are checked as integers within that range
+CASTABLE = {XSD[t] for t in ("string", "boolean", "integer", "decimal", "float", "double", "dateTime", "date",
+                             "time", "duration", "gYear", "gYearMonth", "gMonth", "gMonthDay", "gDay",
+                             "dayTimeDuration", "yearMonthDuration")}
+INTEGER_RANGES = {XSD[t]: bounds for t, bounds in {
+    "long": (-(2 ** 63), 2 ** 63 - 1), "int": (-(2 ** 31), 2 ** 31 - 1), "short": (-32768, 32767),
+    "byte": (-128, 127), "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1), "unsignedLong": (0, 2 ** 64 - 1),
+    "unsignedInt": (0, 2 ** 32 - 1), "unsignedShort": (0, 65535), "unsignedByte": (0, 255)}.items()}
+PAIRWISE_LIMIT = 8  # counts inside a nested shape are checked with n distinct variables: up to this n
+TYPE, SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
+TARGET_BLOCK = "\x00targets\x00"  # where a grouped count puts the target block (inside its subquery)
 
 
 @dataclass(frozen=True)
 class Check:
-    """One constraint as a query: each solution is a result, ?this its focus node, ?value its value node."""
+    """One constraint as a query: each solution is a result, ?this its focus node, ?value its value node (and
+    ?path its path, for sh:closed, where the path is the offending predicate)."""
 
     shape: str
     severity: Severity
     message: str
     component: str
-    path: str | None
+    path: str | None  # the result path as text: <iri>, or SPARQL path syntax for a complex path
     query: str
     node_shape: bool  # a node-level SPARQL constraint: the value defaults to the focus node (as pySHACL does)
 
@@ -52,154 +79,349 @@ def compile_shapes(shapes: Graph) -> list[Check]:
     """Every active constraint of every shape, in a stable order (compiled once per shapes graph object)."""
     cached = _COMPILED.get(shapes)
     if cached is None:
-        cached = _COMPILED[shapes] = _compile(shapes)
+        cached = _COMPILED[shapes] = _Compiler(shapes).checks()
     return list(cached)
 
 
 _COMPILED: "weakref.WeakKeyDictionary[Graph, list[Check]]" = weakref.WeakKeyDictionary()
 
 
-def _compile(shapes: Graph) -> list[Check]:
-    parents: dict[URIRef | BNode, list[URIRef | BNode]] = {}
-    for node_shape, prop in shapes.subject_objects(SH.property):
-        parents.setdefault(prop, []).append(node_shape)  # type: ignore[arg-type]
-    candidates = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
-    candidates |= set(parents) | {s for p in TARGETS for s in shapes.subjects(p, None)}
-    candidates |= set(shapes.subjects(SH.sparql, None))
-    checks: list[Check] = []
-    for shape in sorted(candidates, key=str):
-        if shapes.value(shape, SH.deactivated) == Literal(True):
-            continue
-        checks.extend(_compile_shape(shapes, shape, parents))  # type: ignore[arg-type]
-    return checks
+def path_text(graph: Graph, node: object) -> str:
+    """A SHACL property path (section 2.3.1) in SPARQL property path syntax.
+
+    >>> g = Graph(); p = URIRef("http://e/p"); b = BNode(); _ = g.add((b, SH.inversePath, p))
+    >>> path_text(g, p), path_text(g, b)
+    ('<http://e/p>', '^(<http://e/p>)')
+    """
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, BNode):
+        if (node, RDF.first, None) in graph:
+            members = list(Collection(graph, node))
+            if len(members) < 2:
+                raise SourceError("shapes", f"a sequence path needs at least two members: _:{node}")
+            return "(" + " / ".join(path_text(graph, m) for m in members) + ")"
+        for predicate, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+            inner = graph.value(node, predicate)
+            if inner is not None:
+                return f"({path_text(graph, inner)}){suffix}"
+        inverse = graph.value(node, SH.inversePath)
+        if inverse is not None:
+            return f"^({path_text(graph, inverse)})"
+        alternatives = graph.value(node, SH.alternativePath)
+        if alternatives is not None:
+            return "(" + " | ".join(path_text(graph, m) for m in Collection(graph, alternatives)) + ")"
+    raise SourceError("shapes", f"{_n3(node)} is not a SHACL property path")
 
 
-def _where(shapes: Graph, shape: URIRef | BNode) -> SourceError:
-    return SourceError("shapes", f"shape {shape.n3()} cannot be compiled to SPARQL")
+def _n3(node: object) -> str:
+    return node.n3() if hasattr(node, "n3") else repr(node)  # type: ignore[no-any-return]
 
 
-def _targets(shapes: Graph, shape: URIRef | BNode, parents: dict) -> list[str]:
-    patterns: list[str] = []
-    for cls in shapes.objects(shape, SH.targetClass):
-        patterns.append(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {cls.n3()} .")
-    for node in shapes.objects(shape, SH.targetNode):
-        patterns.append(f"VALUES ?this {{ {node.n3()} }}")
-    for prop in shapes.objects(shape, SH.targetSubjectsOf):
-        patterns.append(f"?this {prop.n3()} ?target_o .")
-    for prop in shapes.objects(shape, SH.targetObjectsOf):
-        patterns.append(f"?target_s {prop.n3()} ?this .")
-    if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
-        raise SourceError("shapes", f"{shape.n3()}: implicit class targets are not supported; use sh:targetClass")
-    for parent in parents.get(shape, []):
-        patterns.extend(_targets(shapes, parent, parents))
-    return patterns
+class _Compiler:
+    def __init__(self, shapes: Graph):
+        self.g = shapes
+        self.counter = 0
+        self.parents: dict[object, list[object]] = {}
+        for owner, prop in shapes.subject_objects(SH.property):
+            self.parents.setdefault(prop, []).append(owner)
+
+    def fresh(self, name: str = "v") -> str:
+        self.counter += 1
+        return f"?{name}_{self.counter}"
+
+    # -- which shapes, which focus nodes -------------------------------------------------------------------------
+    def shapes(self) -> list[object]:
+        g = self.g
+        found = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+        found |= set(self.parents) | {s for p in TARGETS for s in g.subjects(p, None)}
+        found |= set(g.subjects(SH.sparql, None)) | set(g.subjects(SH.path, None))
+        return sorted(found, key=str)
+
+    def active(self, shape: object) -> bool:
+        return self.g.value(shape, SH.deactivated) != Literal(True)  # type: ignore[arg-type]
+
+    def focus(self, shape: object, var: str, seen: tuple[object, ...] = ()) -> list[str]:
+        """Patterns, each binding ``var`` to focus nodes of ``shape``: its targets and the value nodes of every
+        shape it is an sh:property of."""
+        g, out = self.g, []
+        for cls in g.objects(shape, SH.targetClass):  # type: ignore[arg-type]
+            out.append(f"{var} {TYPE}/{SUBCLASS}* {cls.n3()} .")
+        if (shape, RDF.type, SH.NodeShape) in g or (shape, RDF.type, SH.PropertyShape) in g:
+            if isinstance(shape, URIRef) and ((shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g):
+                out.append(f"{var} {TYPE}/{SUBCLASS}* {shape.n3()} .")  # implicit class target (2.1.3.3)
+        for node in g.objects(shape, SH.targetNode):  # type: ignore[arg-type]
+            out.append(f"VALUES {var} {{ {node.n3()} }}")
+        for prop in g.objects(shape, SH.targetSubjectsOf):  # type: ignore[arg-type]
+            out.append(f"{var} {prop.n3()} {self.fresh('o')} .")
+        for prop in g.objects(shape, SH.targetObjectsOf):  # type: ignore[arg-type]
+            out.append(f"{self.fresh('s')} {prop.n3()} {var} .")
+        for parent in self.parents.get(shape, []):
+            if parent in seen or not self.active(parent):
+                continue
+            outer = self.fresh("f")
+            for pattern in self.focus(parent, outer, seen + (shape,)):
+                out.append(f"{{ {pattern} }} {self.values(parent, outer, var)}")
+        return out
+
+    def values(self, shape: object, focus: str, var: str) -> str:
+        """The pattern binding ``var`` to the value nodes of ``shape`` for ``focus`` (section 2.3.2)."""
+        path = self.g.value(shape, SH.path)  # type: ignore[arg-type]
+        if path is None:
+            return f"BIND({focus} AS {var})"
+        return f"{focus} {path_text(self.g, path)} {var} ."
+
+    # -- the checks ----------------------------------------------------------------------------------------------
+    def checks(self) -> list[Check]:
+        out: list[Check] = []
+        for shape in self.shapes():
+            if not self.active(shape):
+                continue
+            self.refuse_unknown(shape)
+            targets = self.focus(shape, "?this")
+            if not targets:
+                continue
+            block = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join("{ " + p + " }" for p in targets) + " } }"
+            out.extend(self.shape_checks(shape, block))
+        return out
+
+    def refuse_unknown(self, shape: object) -> None:
+        for predicate in set(self.g.predicates(shape, None)):  # type: ignore[arg-type]
+            if not str(predicate).startswith(str(SH)):
+                continue  # not a SHACL parameter: an annotation (SHACL 1.0, section 2.1)
+            if predicate not in COMPONENTS and predicate not in COMPANIONS:
+                raise SourceError("shapes", f"{_n3(shape)} uses {_n3(predicate)}, which the SPARQL engine does not "
+                                            "support (use pySHACL: --engine pyshacl)")
+
+    def shape_checks(self, shape: object, block: str) -> list[Check]:
+        g = self.g
+        given = g.value(shape, SH.severity) or SH.Violation  # type: ignore[arg-type]
+        if given not in (SH.Violation, SH.Warning, SH.Info):
+            raise SourceError("shapes", f"{_n3(shape)}: custom severity {_n3(given)}: evrdf's reports know "
+                                        "sh:Violation, sh:Warning and sh:Info only")
+        severity = Severity.parse(str(given))
+        message = _message(g, shape)
+        name = str(shape) if isinstance(shape, URIRef) else f"_:{shape}"
+        path_node = g.value(shape, SH.path)  # type: ignore[arg-type]
+        path = path_text(g, path_node) if path_node is not None else None
+        out = []
+        for parameter in sorted(COMPONENTS, key=str):
+            for argument in sorted(g.objects(shape, parameter), key=str):  # type: ignore[arg-type]
+                for pattern, kind in self.violations(shape, parameter, argument, "?this", "?value", top=True,
+                                                     seen=(shape,)):
+                    projection = {"focus": "?this", "focus-min": "?this", "focus-max": "?this", "value": "?this ?value",
+                                  "path": "?this ?value ?path"}[kind]
+                    where = pattern.replace(TARGET_BLOCK, block) if TARGET_BLOCK in pattern else f"{block} {pattern}"
+                    query = f"SELECT DISTINCT {projection} WHERE {{ {where} }}"
+                    component = COMPONENTS[parameter]
+                    if parameter == SH.qualifiedValueShape:  # two components, one per bound (4.7.3)
+                        component = "QualifiedMinCount" if kind == "focus-min" else "QualifiedMaxCount"
+                    out.append(Check(name, severity, message or f"{component} constraint not met",
+                                     f"{SH}{component}ConstraintComponent", path, query, False))
+        for constraint in sorted(g.objects(shape, SH.sparql), key=str):  # type: ignore[arg-type]
+            if path_node is not None:
+                raise SourceError("shapes", f"{_n3(shape)}: SPARQL constraints on property shapes are not supported")
+            out.append(self.sparql_check(shape, constraint, name, severity, block))
+        return out
+
+    # -- one constraint: its violations for a focus variable ----------------------------------------------------
+    def violations(self, shape: object, parameter: object, argument: object, f: str, v: str, top: bool,
+                   seen: tuple[object, ...]) -> list[tuple[str, str]]:
+        """(pattern, kind) pairs: each solution of a pattern is one violation for focus ``f``; kind says what it
+        binds besides ``f``: 'focus' (nothing), 'value' (``v``) or 'path' (``v`` and ?path)."""
+        g = self.g
+        path_node = g.value(shape, SH.path)  # type: ignore[arg-type]
+        path = path_text(g, path_node) if path_node is not None else None
+        values = self.values(shape, f, v)
+
+        def per_value(test: str) -> list[tuple[str, str]]:
+            return [(f"{values} FILTER({test})", "value")]
+
+        if parameter == SH["class"]:
+            return [(f"{values} FILTER NOT EXISTS {{ {v} {TYPE}/{SUBCLASS}* {argument.n3()} }}", "value")]  # type: ignore
+        if parameter == SH.datatype:
+            wellformed = ""
+            if argument in CASTABLE:
+                wellformed = f" && isLiteral(<{argument}>(STR({v})))"
+            elif argument in INTEGER_RANGES:
+                low, high = INTEGER_RANGES[argument]  # type: ignore[index]
+                number = f"<{XSD.integer}>(STR({v}))"
+                wellformed = f" && isLiteral({number})" + (f" && {number} >= {low}" if low is not None else "") + \
+                             (f" && {number} <= {high}" if high is not None else "")
+            return per_value(f"!COALESCE(isLiteral({v}) && sameTerm(DATATYPE({v}), {argument.n3()}){wellformed}, false)")  # type: ignore
+        if parameter == SH.nodeKind:
+            if argument not in NODE_KINDS:
+                raise SourceError("shapes", f"{_n3(shape)}: unknown sh:nodeKind {_n3(argument)}")
+            return per_value("!" + NODE_KINDS[argument].format(v=v))  # type: ignore[index]
+        if parameter in (SH.minInclusive, SH.minExclusive, SH.maxInclusive, SH.maxExclusive):
+            operator = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=", SH.maxExclusive: "<"}[parameter]
+            return per_value(f"!COALESCE({v} {operator} {argument.n3()}, false)")  # type: ignore[union-attr]
+        if parameter in (SH.minLength, SH.maxLength):
+            operator = ">=" if parameter == SH.minLength else "<="
+            return per_value(f"isBlank({v}) || !COALESCE(STRLEN(STR({v})) {operator} {int(argument)}, false)")  # type: ignore
+        if parameter == SH.pattern:
+            flags = g.value(shape, SH.flags)  # type: ignore[arg-type]
+            flag_text = f", {Literal(str(flags)).n3()}" if flags is not None else ""
+            return per_value(f"isBlank({v}) || !COALESCE(REGEX(STR({v}), {Literal(str(argument)).n3()}{flag_text}), false)")
+        if parameter == SH.languageIn:
+            tags = [str(t) for t in Collection(g, argument)]  # type: ignore[arg-type]
+            matches = " || ".join(f"LANGMATCHES(LANG({v}), {Literal(t).n3()})" for t in tags) or "false"
+            return per_value(f"!isLiteral({v}) || !({matches})")
+        if parameter == SH["in"]:
+            members = " || ".join(f"sameTerm({v}, {m.n3()})" for m in Collection(g, argument)) or "false"  # type: ignore
+            return per_value(f"!({members})")
+        if parameter == SH.hasValue:
+            if path is None:
+                return [(f"FILTER(!sameTerm({f}, {argument.n3()}))", "focus")]  # type: ignore[union-attr]
+            return [(f"FILTER NOT EXISTS {{ {f} {path} {argument.n3()} }}", "focus")]  # type: ignore[union-attr]
+        if parameter == SH.uniqueLang:
+            if argument != Literal(True) or path is None:
+                return []
+            a, b = self.fresh("a"), self.fresh("b")
+            return [(f"FILTER EXISTS {{ {f} {path} {a} . {f} {path} {b} . FILTER(!sameTerm({a}, {b}) && "
+                     f"LANG({a}) != \"\" && LCASE(LANG({a})) = LCASE(LANG({b}))) }}", "focus")]
+        if parameter in (SH.minCount, SH.maxCount, SH.qualifiedValueShape):
+            return self.counts(shape, parameter, argument, f, v, top, seen)
+        if parameter == SH.equals:
+            w = self.fresh("w")
+            return [(f"{values} FILTER NOT EXISTS {{ {f} {argument.n3()} {v} }}", "value"),  # type: ignore
+                    (f"{f} {argument.n3()} {v} . FILTER NOT EXISTS {{ {self.values(shape, f, w)} "  # type: ignore
+                     f"FILTER(sameTerm({w}, {v})) }}", "value")]
+        if parameter == SH.disjoint:
+            return [(f"{values} {f} {argument.n3()} {v} .", "value")]  # type: ignore[union-attr]
+        if parameter in (SH.lessThan, SH.lessThanOrEquals):
+            if path is None:
+                raise SourceError("shapes", f"{_n3(shape)}: {_n3(parameter)} needs a property shape (sh:path)")
+            w, operator = self.fresh("w"), "<" if parameter == SH.lessThan else "<="
+            return [(f"{values} {f} {argument.n3()} {w} . FILTER(!COALESCE({v} {operator} {w}, false))", "value")]  # type: ignore
+        if parameter == SH.closed:
+            if argument != Literal(True):
+                return []
+            allowed = {str(p) for prop in g.objects(shape, SH.property)  # type: ignore[arg-type]
+                       for p in g.objects(prop, SH.path) if isinstance(p, URIRef)}
+            for ignored in g.objects(shape, SH.ignoredProperties):  # type: ignore[arg-type]
+                allowed |= {str(p) for p in Collection(g, ignored)}
+            node, predicate = self.fresh("n"), "?path" if top else self.fresh("p")
+            known = " && ".join(f"!sameTerm({predicate}, <{p}>)" for p in sorted(allowed)) or "true"
+            return [(f"{self.values(shape, f, node)} {node} {predicate} {v} . FILTER({known})",
+                     "path" if top else "focus")]
+        if parameter in (SH["not"], SH.node):
+            inner = self.conforms(argument, v, seen)
+            test = f"!({inner})" if parameter == SH.node else inner
+            return per_value(test)
+        if parameter in (SH["and"], SH["or"], SH.xone):
+            members = list(Collection(g, argument))  # type: ignore[arg-type]
+            tests = [self.conforms(m, v, seen) for m in members]
+            if parameter == SH["and"]:
+                return per_value(" || ".join(f"!({t})" for t in tests) or "false")
+            if parameter == SH["or"]:
+                return per_value(" && ".join(f"!({t})" for t in tests) or "true")
+            return per_value("(" + " + ".join(f"IF({t}, 1, 0)" for t in tests) + ") != 1" if tests else "true")
+        raise SourceError("shapes", f"{_n3(shape)} uses {_n3(parameter)}, which the SPARQL engine does not support")
+
+    def counts(self, shape: object, parameter: object, argument: object, f: str, v: str, top: bool,
+               seen: tuple[object, ...]) -> list[tuple[str, str]]:
+        """sh:minCount / sh:maxCount / sh:qualifiedValueShape: how many value nodes (that conform)."""
+        g = self.g
+        qualified = parameter == SH.qualifiedValueShape
+        if qualified:
+            low = g.value(shape, SH.qualifiedMinCount)  # type: ignore[arg-type]
+            high = g.value(shape, SH.qualifiedMaxCount)  # type: ignore[arg-type]
+        else:
+            low = argument if parameter == SH.minCount else None
+            high = argument if parameter == SH.maxCount else None
+        out = []
+        for bound, is_min in ((low, True), (high, False)):
+            if bound is None:
+                continue
+            n = int(bound)  # type: ignore[call-overload]
+            if is_min and n == 0:
+                continue
+            if top:  # one grouped count per focus node (the target block goes inside, see shape_checks)
+                count, value = self.fresh("count"), self.fresh("v")
+                condition = self.qualification(shape, argument, value, seen) if qualified else ""
+                out.append((f"{{ SELECT ?this (COUNT(DISTINCT {value}) AS {count}) WHERE {{ {TARGET_BLOCK} OPTIONAL {{ "
+                            f"{self.values(shape, '?this', value)} {condition} }} }} GROUP BY ?this }} "
+                            f"FILTER({count} {'<' if is_min else '>'} {n})", "focus-min" if is_min else "focus-max"))
+            else:
+                need = n if is_min else n + 1
+                if need > PAIRWISE_LIMIT:
+                    raise SourceError("shapes", f"{_n3(shape)}: counts above {PAIRWISE_LIMIT} inside a nested shape "
+                                                "(sh:node, sh:not, sh:and, sh:or, sh:xone, sh:qualifiedValueShape) "
+                                                "are not supported by the SPARQL engine")
+                names = [self.fresh("c") for _ in range(need)]
+                condition = (lambda name: self.qualification(shape, argument, name, seen)) if qualified else (lambda name: "")
+                pattern = " ".join(f"{self.values(shape, f, name)} {condition(name)}" for name in names)
+                distinct = " && ".join(f"!sameTerm({a}, {b})" for i, a in enumerate(names) for b in names[i + 1:])
+                exists = f"EXISTS {{ {pattern} {'FILTER(' + distinct + ')' if distinct else ''} }}"
+                out.append((f"FILTER({'!' if is_min else ''}{exists})", "focus-min" if is_min else "focus-max"))
+        return out
+
+    def qualification(self, shape: object, qualified: object, var: str, seen: tuple[object, ...]) -> str:
+        """A value node counts for sh:qualifiedValueShape when it conforms to it and, with
+        sh:qualifiedValueShapesDisjoint, to none of its siblings' qualified shapes (section 4.7.3)."""
+        g = self.g
+        tests = [self.conforms(qualified, var, seen)]
+        if g.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):  # type: ignore[arg-type]
+            for parent in self.parents.get(shape, []):
+                for sibling in g.objects(parent, SH.property):  # type: ignore[arg-type]
+                    for other in g.objects(sibling, SH.qualifiedValueShape):
+                        if sibling != shape:
+                            tests.append(f"!({self.conforms(other, var, seen)})")
+        return f"FILTER({' && '.join(tests)})"
+
+    def conforms(self, shape: object, var: str, seen: tuple[object, ...]) -> str:
+        """A SPARQL expression, true when the node in ``var`` conforms to ``shape`` (section 3.4)."""
+        if shape in seen:
+            raise SourceError("shapes", f"{_n3(shape)} is recursive; SHACL 1.0 leaves the validation of recursive "
+                                        "shapes undefined (section 3.4.4), so the SPARQL engine refuses them")
+        if not self.active(shape):
+            return "true"
+        self.refuse_unknown(shape)
+        seen = seen + (shape,)
+        patterns = []
+        for parameter in sorted(COMPONENTS, key=str):
+            for argument in sorted(self.g.objects(shape, parameter), key=str):  # type: ignore[arg-type]
+                patterns += [p for p, _ in self.violations(shape, parameter, argument, var, self.fresh("v"), False, seen)]
+        for prop in sorted(self.g.objects(shape, SH.property), key=str):  # type: ignore[arg-type]
+            if not self.active(prop):
+                continue
+            node = self.fresh("n")
+            patterns.append(f"{self.values(shape, var, node)} FILTER(!({self.conforms(prop, node, seen)}))")
+        if self.g.value(shape, SH.sparql) is not None:  # type: ignore[arg-type]
+            raise SourceError("shapes", f"{_n3(shape)}: SPARQL constraints inside sh:node / sh:not / sh:and / "
+                                        "sh:or / sh:xone / sh:qualifiedValueShape are not supported")
+        if not patterns:
+            return "true"
+        return "NOT EXISTS { " + " UNION ".join("{ " + p + " }" for p in patterns) + " }"
+
+    # -- SPARQL-based constraints (section 5) --------------------------------------------------------------------
+    def sparql_check(self, shape: object, constraint: object, name: str, severity: Severity, targets: str) -> Check:
+        g = self.g
+        select = g.value(constraint, SH.select)  # type: ignore[arg-type]
+        if select is None:
+            raise SourceError("shapes", f"{_n3(shape)}: a SPARQL constraint needs sh:select")
+        text = str(select)
+        if not re.search(r"SELECT\s+(DISTINCT\s+)?[^{]*\$this", text, re.IGNORECASE):
+            raise SourceError("shapes", f"{_n3(shape)}: the SELECT of a SPARQL constraint must project $this")
+        prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in _prefixes(g, constraint))
+        body = re.sub(r"\$this\b", "?this", text)
+        where = re.search(r"WHERE\s*\{", body, re.IGNORECASE)
+        if where is None:
+            raise SourceError("shapes", f"{_n3(shape)}: cannot find the WHERE clause of the SPARQL constraint")
+        query = prefixes + body[: where.end()] + " " + targets + " " + body[where.end():]
+        return Check(name, severity, _message(g, constraint) or _message(g, shape),
+                     f"{SH}SPARQLConstraintComponent", None, query, True)
 
 
-def _target_block(patterns: list[str]) -> str:
-    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join("{ " + p + " }" for p in patterns) + " } }"
-
-
-def _compile_shape(shapes: Graph, shape: URIRef | BNode, parents: dict) -> list[Check]:
-    for predicate in set(shapes.predicates(shape, None)):
-        if predicate not in IGNORED and predicate not in CORE:
-            raise SourceError("shapes", f"{shape.n3()} uses {predicate.n3()}, which the SPARQL engine does not "
-                                        "support (use pySHACL: --engine pyshacl)")
-    patterns = _targets(shapes, shape, parents)
-    if not patterns:
-        return []
-    targets = _target_block(patterns)
-    severity = Severity.parse(str(shapes.value(shape, SH.severity) or SH.Violation))
-    message = _message(shapes, shape)
-    name = str(shape) if isinstance(shape, URIRef) else f"_:{shape}"
-    path_node = shapes.value(shape, SH.path)
-    checks: list[Check] = []
-    if path_node is not None:
-        path = _path(shapes, shape, path_node)
-        flags = shapes.value(shape, SH.flags)
-        for constraint in sorted(CORE, key=str):
-            for parameter in shapes.objects(shape, constraint):
-                query = _core_query(shapes, constraint, parameter, path, targets, flags)
-                checks.append(Check(name, severity, message or f"{COMPONENTS[constraint]} constraint not met",
-                                    f"{SH}{COMPONENTS[constraint]}ConstraintComponent", str(path_node), query,
-                                    False))
-    for constraint in sorted(shapes.objects(shape, SH.sparql), key=str):
-        if path_node is not None:
-            raise SourceError("shapes", f"{shape.n3()}: SPARQL constraints on property shapes are not supported")
-        checks.append(_sparql_check(shapes, shape, constraint, name, severity, targets))  # type: ignore[arg-type]
-    return checks
-
-
-def _message(shapes: Graph, node: URIRef | BNode) -> str:
-    messages = sorted(str(m) for m in shapes.objects(node, SH.message))
+def _message(shapes: Graph, node: object) -> str:
+    messages = sorted(str(m) for m in shapes.objects(node, SH.message))  # type: ignore[arg-type]
     return messages[0] if messages else ""
 
 
-def _path(shapes: Graph, shape: URIRef | BNode, path: object) -> str:
-    if isinstance(path, URIRef):
-        return path.n3()
-    inverse = shapes.value(path, SH.inversePath)  # type: ignore[arg-type]
-    if isinstance(inverse, URIRef):
-        return f"^{inverse.n3()}"
-    raise SourceError("shapes", f"{shape.n3()}: only predicate and inverse paths are supported")
-
-
-def _core_query(shapes: Graph, constraint: URIRef, parameter: object, path: str, targets: str,
-                flags: object) -> str:
-    """SHACL 1.0 section 4: each Core component as the pattern of its violations."""
-    value = f"?this {path} ?value ."
-    if constraint == SH.minCount:
-        return (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {targets} "
-                f"OPTIONAL {{ {value} }} }} GROUP BY ?this }} FILTER(?n < {int(parameter)}) }}")  # type: ignore
-    if constraint == SH.maxCount:
-        return (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {targets} "
-                f"{value} }} GROUP BY ?this }} FILTER(?n > {int(parameter)}) }}")  # type: ignore
-    if constraint == SH.hasValue:
-        return f"SELECT ?this WHERE {{ {targets} FILTER NOT EXISTS {{ ?this {path} {parameter.n3()} }} }}"  # type: ignore
-    if constraint == SH.datatype:
-        test = f"(isLiteral(?value) && sameTerm(DATATYPE(?value), {parameter.n3()}))"  # type: ignore
-    elif constraint == SH.nodeKind:
-        test = NODE_KINDS[parameter]  # type: ignore[index]
-    elif constraint == SH.pattern:
-        flag_text = f", {Literal(str(flags)).n3()}" if flags is not None else ""
-        test = f"(!isBlank(?value) && REGEX(STR(?value), {Literal(str(parameter)).n3()}{flag_text}))"
-    elif constraint == SH["in"]:
-        members = " ".join(m.n3() for m in Collection(shapes, parameter))  # type: ignore[arg-type]
-        return (f"SELECT ?this ?value WHERE {{ {targets} {value} FILTER NOT EXISTS {{ VALUES ?member {{ {members} }} "
-                "FILTER(sameTerm(?value, ?member)) } }")
-    elif constraint == SH["class"]:
-        return (f"SELECT ?this ?value WHERE {{ {targets} {value} FILTER NOT EXISTS {{ ?value <{RDF.type}>/"
-                f"<{RDFS.subClassOf}>* {parameter.n3()} }} }}")  # type: ignore[union-attr]
-    elif constraint == SH.lessThanOrEquals:
-        return (f"SELECT ?this ?value WHERE {{ {targets} {value} ?this {parameter.n3()} ?other . "  # type: ignore
-                "FILTER(!COALESCE(?value <= ?other, false)) }")
-    else:
-        operator = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
-                    SH.maxExclusive: "<"}[constraint]
-        test = f"COALESCE(?value {operator} {parameter.n3()}, false)"  # type: ignore[union-attr]
-    return f"SELECT ?this ?value WHERE {{ {targets} {value} FILTER(!{test}) }}"
-
-
-def _sparql_check(shapes: Graph, shape: URIRef | BNode, constraint: URIRef | BNode, name: str,
-                  severity: Severity, targets: str) -> Check:
-    select = shapes.value(constraint, SH.select)
-    if select is None:
-        raise SourceError("shapes", f"{shape.n3()}: a SPARQL constraint needs sh:select")
-    text = str(select)
-    if not re.search(r"SELECT\s+(DISTINCT\s+)?[^{]*\$this", text, re.IGNORECASE):
-        raise SourceError("shapes", f"{shape.n3()}: the SELECT of a SPARQL constraint must project $this")
-    prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in _prefixes(shapes, constraint))
-    body = re.sub(r"\$this\b", "?this", text)
-    where = re.search(r"WHERE\s*\{", body, re.IGNORECASE)
-    if where is None:
-        raise SourceError("shapes", f"{shape.n3()}: cannot find the WHERE clause of the SPARQL constraint")
-    query = prefixes + body[: where.end()] + " " + targets + " " + body[where.end():]
-    return Check(name, severity, _message(shapes, constraint) or _message(shapes, shape),
-                 f"{SH}SPARQLConstraintComponent", None, query, True)
-
-
-def _prefixes(shapes: Graph, constraint: URIRef | BNode) -> list[tuple[str, str]]:
+def _prefixes(shapes: Graph, constraint: object) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for owner in shapes.objects(constraint, SH.prefixes):
+    for owner in shapes.objects(constraint, SH.prefixes):  # type: ignore[arg-type]
         for declaration in shapes.objects(owner, SH.declare):
             found.append((str(shapes.value(declaration, SH.prefix)), str(shapes.value(declaration, SH.namespace))))
     return sorted(set(found))

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from evrdf.validate.compile import compile_shapes
+from evrdf.validate.compile import compile_shapes, path_text
 from evrdf.validate.report import Result, Severity
 
 Engine = Callable[[ox.Store, Graph], list[Result]]
@@ -63,8 +63,8 @@ def oxigraph_engine(data: ox.Store, shapes: Graph) -> list[Result]:
                     if bound is not None:
                         message = message.replace("{?" + name + "}", _plain(bound)).replace(
                             "{$" + name + "}", _plain(bound))
-            results.append(Result(check.severity, check.shape, term_text(focus), message, check.component,
-                                  f"<{check.path}>" if check.path else None,
+            path = term_text(solution["path"]) if "path" in names and solution["path"] is not None else check.path
+            results.append(Result(check.severity, check.shape, term_text(focus), message, check.component, path,
                                   term_text(value) if value is not None else None))
     return results
 
@@ -88,7 +88,7 @@ def pyshacl_engine(data: ox.Store, shapes: Graph) -> list[Result]:
             str(shape) if isinstance(shape, URIRef) else f"_:{shape}",
             term_text(report.value(node, SH.focusNode)), messages[0] if messages else "",
             str(report.value(node, SH.sourceConstraintComponent)),
-            term_text(path) if isinstance(path, URIRef) else None,
+            (term_text(path) if isinstance(path, URIRef) else path_text(report, path)) if path is not None else None,
             term_text(value) if value is not None else None))
     return results
 

@@ -80,7 +80,7 @@ def add_results(graph: Graph, node: URIRef, report: Report, base_iri: str) -> No
         if result.component:
             graph.add((item, SH.sourceConstraintComponent, URIRef(result.component)))
         if result.path:
-            graph.add((item, SH.resultPath, from_n3(result.path)))  # type: ignore[arg-type]
+            graph.add((item, SH.resultPath, path_node(graph, result.path)))
         if result.value:
             graph.add((item, SH.value, from_n3(result.value)))  # type: ignore[arg-type]
         if result.source_row:
@@ -126,3 +126,80 @@ def junit(report: Report) -> str:
     suite.set("errors", "0")
     ET.indent(suite)
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def path_node(graph: Graph, text: str) -> object:
+    """A result path written as compile.path_text writes it (``<iri>``, ``^(p)``, ``(a / b)``, ``(a | b)``,
+    ``(p)*``, ``(p)+``, ``(p)?``) as the SHACL path structure (SHACL 1.0, 2.3.1), added to ``graph``.
+
+    >>> g = Graph(); node = path_node(g, "^(<http://e/p>)")
+    >>> str(g.value(node, SH.inversePath))
+    'http://e/p'
+    """
+    from rdflib import BNode
+    from rdflib.collection import Collection
+
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">") and text.count("<") == 1:
+        return from_n3(text)
+    if text.startswith("^(") and text.endswith(")"):
+        node = BNode()
+        graph.add((node, SH.inversePath, path_node(graph, text[2:-1])))  # type: ignore[arg-type]
+        return node
+    if text.endswith((")*", ")+", ")?")) and _closing(text, 0) == len(text) - 2:
+        node = BNode()
+        predicate = {"*": SH.zeroOrMorePath, "+": SH.oneOrMorePath, "?": SH.zeroOrOnePath}[text[-1]]
+        graph.add((node, predicate, path_node(graph, text[1:-2])))  # type: ignore[arg-type]
+        return node
+    if text.startswith("(") and _closing(text, 0) == len(text) - 1:
+        inner = text[1:-1]
+        for separator, alternative in ((" | ", True), (" / ", False)):
+            parts = _split(inner, separator)
+            if len(parts) > 1:
+                members = [path_node(graph, part) for part in parts]
+                head = BNode()
+                Collection(graph, head, members)  # type: ignore[arg-type]
+                if not alternative:
+                    return head
+                node = BNode()
+                graph.add((node, SH.alternativePath, head))
+                return node
+        return path_node(graph, inner)
+    return from_n3(text)
+
+
+def _closing(text: str, start: int) -> int:
+    depth, i = 0, start
+    while i < len(text):
+        if text[i] == "<":  # an IRI may hold parentheses
+            i = text.index(">", i) + 1
+            continue
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _split(text: str, separator: str) -> list[str]:
+    parts, depth, current, i = [], 0, "", 0
+    while i < len(text):
+        if text[i] == "<":
+            end = text.index(">", i) + 1
+            current, i = current + text[i:end], end
+            continue
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+        if depth == 0 and text.startswith(separator, i):
+            parts.append(current)
+            current, i = "", i + len(separator)
+            continue
+        current += text[i]
+        i += 1
+    return parts + [current]
+

@@ -45,9 +45,38 @@ def _load(files: tuple[tuple[Path, int], ...], base_iri: str | None) -> Graph:
     graph.bind("evs", iris.base + "shapes/")
     graph.bind("evo", iris.vocab)
     for path, _ in files:
-        try:
-            graph.parse(data=iris.rebase(path.read_text(encoding="utf-8")), format="turtle",
-                        publicID=path.resolve().as_uri())
-        except Exception as exc:  # rdflib raises several types for bad Turtle; all are input errors here
-            raise SourceError(path, f"Turtle syntax error in shapes: {exc}") from None
+        read_exactly(iris.rebase(path.read_text(encoding="utf-8")), path, graph)
+    return graph
+
+
+def read_exactly(text: str, path: Path, graph: Graph | None = None) -> Graph:
+    """Turtle into an rdflib graph with every literal exactly as written: parsed by Oxigraph, not rdflib, whose
+    literal normalisation would turn ``sh:uniqueLang "1"^^xsd:boolean`` (which SHACL ignores: only true
+    activates it) into true. Blank nodes are the document's own; the file's prefixes are kept."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    graph = graph if graph is not None else Graph()
+
+    def term(node: object) -> object:
+        if isinstance(node, ox.NamedNode):
+            return URIRef(node.value)
+        if isinstance(node, ox.BlankNode):
+            return BNode(node.value)
+        assert isinstance(node, ox.Literal)
+        if node.language:
+            return Literal(node.value, lang=node.language, normalize=False)
+        datatype = None if node.datatype.value == str(XSD.string) else URIRef(node.datatype.value)
+        return Literal(node.value, datatype=datatype, normalize=False)
+
+    parser = ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(), rename_blank_nodes=True)
+    try:
+        for quad in parser:
+            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        raise SourceError(path, f"Turtle syntax error in shapes: {exc.msg}", line=exc.lineno) from None
+    for prefix, namespace in parser.prefixes.items():
+        if prefix not in dict(graph.namespaces()):
+            graph.bind(prefix, namespace)
     return graph

@@ -1,0 +1,275 @@
+"""The W3C SPARQL 1.1 Protocol tests and Service Description tests, one test per manifest entry, against a live
+evrdf server started with the documented CLI (and once more with --workers 2).
+
+The vendored manifests (tests/w3c/sparql11/protocol, service-description) name each test and what it checks;
+the HTTP requests are written out below, entry by entry, as the W3C protocol test descriptions give them (method,
+path and query string, headers, body, expected status class, format and boolean; the path /sparql/ of the
+descriptions is evrdf's /sparql, as they say to substitute). Each request is sent with http.client exactly so: no
+header is added or dropped (a POST without Content-Type really has none).
+
+The update tests (update_*) are skipped: evrdf's public endpoint is a query service, which the Protocol allows
+(section 2: a service may offer the query operation only); the bad_update_* tests still run, as they ask only
+for a 4xx. A second test sends them with the operator's token, to check the statuses are the protocol's own.
+"""
+
+from __future__ import annotations
+
+import http.client
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from tests.conftest import LoopbackStore, free_port, live_server
+from tests.w3c import manifests
+from tests.w3c.conftest import HERE
+
+pytestmark = pytest.mark.live
+
+K = "http://kasei.us/2009/09/sparql/data/"
+D0 = "default-graph-uri=" + urllib.parse.quote(K + "data0.rdf", safe="")
+
+
+def q(text: str) -> str:
+    return urllib.parse.quote(text, safe="")
+
+
+def graphs(name: str, *numbers: int) -> str:
+    return "&".join(f"{name}={q(f'{K}data{n}.rdf')}" for n in numbers)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # after /sparql
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    status: str = "2xx/3xx"  # or "4xx"
+    format: str = ""  # "boolean", "tabular" or "RDF"
+    boolean: bool | None = None
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+QUERY = {"Content-Type": "application/sparql-query"}
+UPDATE = {"Content-Type": "application/sparql-update"}
+ASK_DEFAULTS = f"ASK {{ <{K}data1.rdf> a ?type . <{K}data2.rdf> a ?type . }}"
+ASK_NAMED = f"ASK {{ GRAPH ?g1 {{ <{K}data1.rdf> a ?type }} GRAPH ?g2 {{ <{K}data2.rdf> a ?type }} }}"
+ASK_FULL = (f"ASK {{\n  <{K}data3.rdf> a ?type\n  GRAPH ?g1 {{ <{K}data1.rdf> a ?type }}\n"
+            f"  GRAPH ?g2 {{ <{K}data2.rdf> a ?type }}\n}}")
+CONFLICT = ("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nWITH <http://example/addresses>\n"
+            "DELETE { ?who foaf:givenName 'Bill' }\nINSERT { ?who foaf:givenName 'William' }\n"
+            "WHERE { ?who foaf:givenName 'Bill' }")
+
+REQUESTS: dict[str, Request] = {
+    "query_post_form": Request("POST", f"?{D0}", b"query=ASK%20%7B%7D", FORM, format="boolean", boolean=True),
+    "query_dataset_default_graphs_get": Request(
+        "GET", f"?query={q(ASK_DEFAULTS)}&{graphs('default-graph-uri', 1, 2)}", format="boolean", boolean=True),
+    "query_dataset_default_graphs_post": Request(
+        "POST", f"?{graphs('default-graph-uri', 1, 2)}", ASK_DEFAULTS.encode(), QUERY, format="boolean", boolean=True),
+    "query_dataset_named_graphs_post": Request(
+        "POST", f"?{graphs('named-graph-uri', 1, 2)}", ASK_NAMED.encode(), QUERY, format="boolean", boolean=True),
+    "query_dataset_named_graphs_get": Request(
+        "GET", f"?query={q(ASK_NAMED)}&{graphs('named-graph-uri', 1, 2)}", format="boolean", boolean=True),
+    "query_dataset_full": Request(
+        "POST", f"?{graphs('default-graph-uri', 3)}&{graphs('named-graph-uri', 1, 2)}", ASK_FULL.encode(), QUERY,
+        format="boolean", boolean=True),
+    "query_multiple_dataset": Request(
+        "POST", f"?{graphs('named-graph-uri', 1, 2)}",
+        f"ASK FROM <{K}data3.rdf> {{ GRAPH ?g1 {{ <{K}data1.rdf> a ?type }} GRAPH ?g2 {{ <{K}data2.rdf> a ?type }} }}"
+        .encode(), QUERY, format="boolean", boolean=True),
+    "query_get": Request("GET", f"?query=ASK%20%7B%7D&{D0}", format="boolean", boolean=True),
+    "query_content_type_select": Request("POST", f"?{D0}", b"SELECT (1 AS ?value) {}", QUERY, format="tabular"),
+    "query_content_type_ask": Request("POST", f"?{D0}", b"ASK {}", QUERY, format="boolean"),
+    "query_content_type_describe": Request("POST", f"?{D0}", b"DESCRIBE <http://example.org/>", QUERY, format="RDF"),
+    "query_content_type_construct": Request("POST", f"?{D0}", b"CONSTRUCT { <s> <p> 1 } WHERE {}", QUERY,
+                                            format="RDF"),
+    "query_post_direct": Request("POST", "", b"ASK {}", QUERY, format="boolean", boolean=True),
+    "bad_query_method": Request("PUT", f"?query=ASK%20%7B%7D&{D0}", b"", FORM, status="4xx"),
+    "bad_multiple_queries": Request("GET", "?query=ASK%20%7B%7D&query=SELECT%20%2A%20%7B%7D", status="4xx"),
+    "bad_query_wrong_media_type": Request("POST", "", b"ASK {}", {"Content-Type": "text/plain"}, status="4xx"),
+    "bad_query_missing_form_type": Request("POST", "", b"query=ASK%20%7B%7D", status="4xx"),
+    "bad_query_missing_direct_type": Request("POST", "", b"ASK {}", status="4xx"),
+    "bad_query_non_utf8": Request("POST", "", "ASK {}".encode("utf-16"),
+                                  {"Content-Type": "application/sparql-query; charset=UTF-16"}, status="4xx"),
+    "bad_query_syntax": Request("GET", "?query=ASK%20%7B", status="4xx"),
+    "bad_update_get": Request("GET", "?update=CLEAR%20ALL", status="4xx"),
+    "bad_multiple_updates": Request("POST", "", b"update=CLEAR%20NAMED&update=CLEAR%20DEFAULT", FORM, status="4xx"),
+    "bad_update_wrong_media_type": Request("POST", "", b"CLEAR NAMED", {"Content-Type": "text/plain"}, status="4xx"),
+    "bad_update_missing_form_type": Request("POST", "", b"update=CLEAR%20NAMED", status="4xx"),
+    "bad_update_non_utf8": Request("POST", "", "CLEAR NAMED".encode("utf-16"),
+                                   {"Content-Type": "application/sparql-update; charset=UTF-16"}, status="4xx"),
+    "bad_update_syntax": Request("POST", "", b"update=CLEAR%20XYZ", FORM, status="4xx"),
+    "bad_update_dataset_conflict": Request("POST", f"?using-named-graph-uri={q('http://example/people')}",
+                                           CONFLICT.encode(), UPDATE, status="4xx"),
+}
+UPDATES = {"update_dataset_default_graph", "update_dataset_default_graphs", "update_dataset_named_graphs",
+           "update_dataset_full", "update_post_form", "update_post_direct", "update_base_uri"}
+PROTOCOL = manifests.read(HERE / "sparql11/protocol/manifest.ttl")
+DESCRIPTION = manifests.read(HERE / "sparql11/service-description/manifest.ttl")
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def media(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def send(endpoint: str, request: Request, extra: dict[str, str] | None = None) -> Reply:
+    url = urllib.parse.urlsplit(endpoint)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        # skip_accept_encoding: http.client adds nothing but Host (and Content-Length for a body)
+        connection.putrequest(request.method, url.path + request.path, skip_accept_encoding=True)
+        for name, value in {**request.headers, **(extra or {})}.items():
+            connection.putheader(name, value)
+        if request.body or request.method in ("POST", "PUT"):
+            connection.putheader("Content-Length", str(len(request.body)))
+        connection.endheaders(request.body or None)
+        response = connection.getresponse()
+        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        connection.close()
+
+
+RESULT_TYPES = {"application/sparql-results+xml": ox.QueryResultsFormat.XML,
+                "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+                "application/json": ox.QueryResultsFormat.JSON}
+TABULAR = {**RESULT_TYPES, "text/csv": None, "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+RDF = {"application/rdf+xml": ox.RdfFormat.RDF_XML, "text/turtle": ox.RdfFormat.TURTLE,
+       "application/n-triples": ox.RdfFormat.N_TRIPLES}
+
+
+def check(reply: Reply, expected: Request) -> None:
+    if expected.status == "4xx":
+        assert 400 <= reply.status < 500, (reply.status, reply.body[:300])
+        return
+    assert 200 <= reply.status < 400, (reply.status, reply.body[:300])
+    if expected.format == "boolean":
+        assert reply.media in RESULT_TYPES, reply.media  # SPARQL results XML or JSON
+        result = ox.parse_query_results(reply.body, format=RESULT_TYPES[reply.media])
+        assert isinstance(result, ox.QueryBoolean)
+        if expected.boolean is not None:
+            assert bool(result) is expected.boolean
+    elif expected.format == "tabular":
+        assert reply.media in TABULAR, reply.media  # XML, JSON, CSV or TSV
+        if TABULAR[reply.media] is not None:
+            assert isinstance(ox.parse_query_results(reply.body, format=TABULAR[reply.media]), ox.QuerySolutions)
+    elif expected.format == "RDF":
+        assert reply.media in RDF, reply.media  # RDF/XML, Turtle or N-Triples (RDFa is also allowed)
+        list(ox.parse(reply.body, format=RDF[reply.media]))
+
+
+@pytest.mark.parametrize("name", [e.id.split("#")[1] for e in PROTOCOL])
+def test_protocol(name: str, endpoint: str) -> None:
+    if name in UPDATES:
+        pytest.skip(f"sparql11/protocol#{name}: a SPARQL Update test; evrdf's public endpoint is a query service "
+                    "(SPARQL 1.1 Protocol, section 2: a service may support the query operation only); updates "
+                    "are refused with 403 (tests/test_sparql.py)")
+    assert name in REQUESTS, f"no request written for the manifest entry {name}"
+    check(send(endpoint, REQUESTS[name]), REQUESTS[name])
+
+
+def test_every_request_is_a_manifest_entry() -> None:
+    names = {e.id.split("#")[1] for e in PROTOCOL}
+    assert set(REQUESTS) | UPDATES == names
+
+
+# -- the service description tests ------------------------------------------------------------------------------
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+SD_CLASSES = {SD[c] for c in ("Service", "Feature", "Language", "Function", "Aggregate", "EntailmentRegime",
+                              "EntailmentProfile", "GraphCollection", "Dataset", "Graph", "NamedGraph")}
+SD_PROPERTIES = {SD[p] for p in (
+    "endpoint", "feature", "defaultEntailmentRegime", "entailmentRegime", "defaultSupportedEntailmentProfile",
+    "supportedEntailmentProfile", "extensionFunction", "extensionAggregate", "languageExtension",
+    "supportedLanguage", "propertyFeature", "defaultDataset", "availableGraphs", "resultFormat", "inputFormat",
+    "defaultGraph", "namedGraph", "name", "graph")}
+SD_INSTANCES = {SD[i] for i in ("SPARQL10Query", "SPARQL11Query", "SPARQL11Update", "DereferencesURIs",
+                                "UnionDefaultGraph", "RequiresDataset", "EmptyGraphs", "BasicFederatedQuery")}
+
+
+def description(endpoint: str, accept: str = "text/turtle") -> tuple[Reply, rdflib.Graph]:
+    reply = send(endpoint, Request("GET", ""), {"Accept": accept})
+    formats = {"text/turtle": "turtle", "application/rdf+xml": "xml"}
+    graph = rdflib.Graph().parse(data=reply.body, format=formats.get(reply.media, "turtle")) if reply.status == 200 \
+        else rdflib.Graph()
+    return reply, graph
+
+
+def sd_returns_rdf(endpoint: str) -> None:
+    for accept in ("text/turtle", "application/rdf+xml"):
+        reply, graph = description(endpoint, accept)
+        assert reply.status == 200 and reply.media == accept and len(graph) > 0
+
+
+def sd_has_endpoint_triple(endpoint: str) -> None:
+    _, graph = description(endpoint)
+    assert (None, SD.endpoint, rdflib.URIRef(endpoint)) in graph
+
+
+def sd_conforms_to_schema(endpoint: str) -> None:
+    """The description uses the Service Description vocabulary as its schema defines it (terms, domains, ranges)."""
+    _, graph = description(endpoint)
+    used = {p for p in graph.predicates() if str(p).startswith(str(SD))}
+    assert used <= SD_PROPERTIES, used - SD_PROPERTIES
+    typed = {c for c in graph.objects(None, rdflib.RDF.type) if str(c).startswith(str(SD))}
+    assert typed <= SD_CLASSES, typed - SD_CLASSES
+    services = set(graph.subjects(rdflib.RDF.type, SD.Service))
+    assert len(services) == 1
+    service = next(iter(services))
+    assert all(isinstance(e, rdflib.URIRef) for e in graph.objects(service, SD.endpoint))
+    for language in graph.objects(service, SD.supportedLanguage):
+        assert language in {SD.SPARQL10Query, SD.SPARQL11Query, SD.SPARQL11Update}
+    for feature in graph.objects(service, SD.feature):
+        assert feature in SD_INSTANCES
+    assert all(isinstance(f, rdflib.URIRef) for f in graph.objects(service, SD.resultFormat))
+    for dataset in graph.objects(service, SD.defaultDataset):
+        assert (dataset, rdflib.RDF.type, SD.Dataset) in graph
+        for default in graph.objects(dataset, SD.defaultGraph):
+            assert (default, rdflib.RDF.type, SD.Graph) in graph
+        for named in graph.objects(dataset, SD.namedGraph):
+            assert (named, rdflib.RDF.type, SD.NamedGraph) in graph
+            assert isinstance(graph.value(named, SD.name), rdflib.URIRef)
+            assert (graph.value(named, SD.graph), rdflib.RDF.type, SD.Graph) in graph
+
+
+SD_TESTS = {"returns-rdf": sd_returns_rdf, "has-endpoint-triple": sd_has_endpoint_triple,
+            "conforms-to-schema": sd_conforms_to_schema}
+
+
+@pytest.mark.parametrize("name", [e.id.split("#")[1] for e in DESCRIPTION])
+def test_service_description(name: str, endpoint: str) -> None:
+    assert name in SD_TESTS, f"no check written for the manifest entry {name}"
+    SD_TESTS[name](endpoint)
+
+
+# -- with the operator's token, the bad update requests get the protocol's own statuses ----------------------------
+TOKEN = "w3c-protocol-suite-token"
+
+
+@pytest.fixture(scope="module")
+def operator_endpoint(w3c_store: LoopbackStore) -> Iterator[str]:
+    port = free_port()  # beside the suite's servers, which hold the base IRI's port
+    with live_server(w3c_store.path, env={"EVRDF_UPDATE_TOKEN": TOKEN}, port=port):
+        yield f"http://127.0.0.1:{port}/sparql"
+
+
+@pytest.mark.parametrize("name,status", [
+    ("bad_update_get", 400), ("bad_multiple_updates", 400), ("bad_update_wrong_media_type", 415),
+    ("bad_update_missing_form_type", 400), ("bad_update_non_utf8", 415), ("bad_update_syntax", 400),
+    ("bad_update_dataset_conflict", 400)])
+def test_bad_updates_with_the_operators_token(name: str, status: int, operator_endpoint: str) -> None:
+    reply = send(operator_endpoint, REQUESTS[name], {"Authorization": f"Bearer {TOKEN}"})
+    assert reply.status == status, reply.body[:300]
+
+
+def test_updates_without_the_token_are_refused_by_name(operator_endpoint: str) -> None:
+    reply = send(operator_endpoint, Request("POST", "", b"CLEAR ALL", UPDATE))
+    assert reply.status == 401 and b"token" in reply.body
