@@ -71,7 +71,7 @@ def compare(old: Dump | None, new: Dump, skip: frozenset[str] = frozenset(), voc
             if before[graph].sha256 == new.sections[graph].sha256:
                 continue
             assert old is not None
-            _changed(result, graph, old.read(graph), new.read(graph), finding)
+            _changed(result, graph, old.read(graph), new.read(graph), finding, (old.size(graph), new.size(graph)))
         elif graph in new.sections:
             size = new.size(graph)
             result.graphs[graph] = GraphDiff(graph, 0, size, added=size)
@@ -88,31 +88,37 @@ def compare(old: Dump | None, new: Dump, skip: frozenset[str] = frozenset(), voc
     return result
 
 
-def _changed(result: TripleDiff, graph: str, old: bytes, new: bytes, finding: bytes) -> None:
-    old_plain, old_blank = _split(old)
-    new_plain, new_blank = _split(new)
-    added, removed = new_plain - old_plain, old_plain - new_plain
-    if old_blank or new_blank:
-        old_canon, new_canon = _canonical(old_blank, graph), _canonical(new_blank, graph)
+def _changed(result: TripleDiff, graph: str, old: bytes, new: bytes, finding: bytes, sizes: tuple[int, int]) -> None:
+    """Compare one graph's two sections as sets of lines (the set operations run in C). Only when a differing
+    line holds a blank node are the blank-node statements of both sides relabelled by content and compared."""
+    old_lines, new_lines = set(old.split(b"\n")), set(new.split(b"\n"))
+    added = {line for line in new_lines - old_lines if line and not line.startswith(b"#")}  # (# : a comment)
+    removed = {line for line in old_lines - new_lines if line and not line.startswith(b"#")}
+    if any(b"_:" in line for line in added) or any(b"_:" in line for line in removed):
+        old_blank, new_blank = _blank(old, old_lines), _blank(new, new_lines)
+        added -= new_blank
+        removed -= old_blank
+        old_canon, new_canon = _canonical(sorted(old_blank), graph), _canonical(sorted(new_blank), graph)
         added |= new_canon - old_canon
         removed |= old_canon - new_canon
-        old_plain |= old_canon
-        new_plain |= new_canon
-    result.graphs[graph] = GraphDiff(graph, len(old_plain), len(new_plain), len(added), len(removed))
+    if not added and not removed:  # equal, written differently (fresh blank node ids)
+        return
+    result.graphs[graph] = GraphDiff(graph, sizes[0], sizes[1], len(added), len(removed))
     result.added += sorted(added)
     result.removed += sorted(removed)
-    types = TERM_TYPES + ((finding,) if finding else ())
-    result.typed_before.update(line for line in old_plain if RDF_TYPE in line and any(t in line for t in types))
-    result.typed_after.update(line for line in new_plain if RDF_TYPE in line and any(t in line for t in types))
+    # whether each changed subject is a term or a finding, before and after: its type statement, looked up in the
+    # statement sets (written one way by Oxigraph and the importer alike: '<s> <p> <o> <g> .')
+    tail = f" <{graph}> .".encode()
+    subjects = {line.split(b" ", 1)[0] for line in added | removed if line.startswith(b"<")}
+    candidates = [s + b" " + RDF_TYPE + b" " + kind + tail for s in subjects
+                  for kind in TERM_TYPES + ((finding,) if finding else ())]
+    result.typed_before.update(c for c in candidates if c in old_lines)
+    result.typed_after.update(c for c in candidates if c in new_lines)
 
 
-def _split(data: bytes) -> tuple[set[bytes], list[bytes]]:
-    """Statements without blank nodes (compared as they are) and with them (compared after relabelling)."""
-    plain: set[bytes] = set()
-    blank: list[bytes] = []
-    for line in lines(data):
-        (blank.append(line) if b"_:" in line else plain.add(line))
-    return plain, blank
+def _blank(data: bytes, statements: set[bytes]) -> set[bytes]:
+    """The statements of a section that hold a blank node (found by searching, not by walking every line)."""
+    return {line for line in _lines_with(data, b"_:") if line in statements and not line.startswith(b"#")}
 
 
 def _canonical(statements: list[bytes], graph: str) -> set[bytes]:
@@ -172,16 +178,24 @@ def _relevant(data: bytes, finding: bytes) -> list[bytes]:
     """Of a graph added or removed whole: statements typing terms and findings, and the labels, parents and
     deprecations of the subjects they type."""
     types = TERM_TYPES + ((finding,) if finding else ())
-    if len(data) <= SMALL_SECTION:
+
+    def walk() -> list[bytes]:
         everything = list(lines(data))
         typed = [line for line in everything if RDF_TYPE in line and any(t in line for t in types)]
         subjects = {line.split(b" ", 1)[0] for line in typed}
         return typed + [line for line in everything if line.split(b" ", 1)[0] in subjects
                         and line.split(b" ", 2)[1] in TERM_PREDICATES]
+
+    if len(data) <= SMALL_SECTION:
+        return walk()
     found: list[bytes] = []
-    for kind in types:
-        found += _lines_with(data, b" " + RDF_TYPE + b" " + kind + b" ")
+    owl = b" " + RDF_TYPE + b" <" + OWL.encode()  # one search for the OWL types, one for findings
+    found += [line for line in _lines_with(data, owl) if any(b" " + t + b" " in line for t in TERM_TYPES)]
+    if finding:
+        found += _lines_with(data, b" " + RDF_TYPE + b" " + finding + b" ")
     subjects = {line.split(b" ", 1)[0] for line in found}
+    if len(subjects) > 100:  # a large graph of terms (an ontology added whole): one walk beats a search each
+        return walk()
     for subject in subjects:
         for predicate in TERM_PREDICATES:
             found += [line for line in _lines_with(data, subject + b" " + predicate + b" ") if line.startswith(subject)]
@@ -195,6 +209,6 @@ def _lines_with(data: bytes, needle: bytes) -> list[bytes]:
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
         end = len(data) if end < 0 else end
-        found.append(data[start:end].rstrip(b"\r"))
+        found.append(data[start:end])
         at = data.find(needle, end)
     return found
