@@ -73,7 +73,7 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
     for term in report.deprecated:
         click.echo(f"  deprecated (gone from the curated tables): {term}")
     reasoner = f"; reasoner {report.reasoner_seconds:.1f} s" if report.reasoner_seconds is not None else ""
-    click.echo(f"  took {report.seconds:.1f} s{reasoner}")
+    click.echo(f"  took {report.seconds:.1f} s{reasoner}; changelog {report.changelog_seconds:.2f} s")
     if settings.backend == "remote":
         _publish_remote(settings, settings.store / "current")
 

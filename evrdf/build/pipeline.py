@@ -52,6 +52,7 @@ class BuildReport:
     previous: str | None = None
     changes: Changelog | None = None
     deprecated: list[str] = field(default_factory=list)  # gone from the tables, not yet in deprecated.tsv
+    changelog_seconds: float = 0.0  # comparing with the previous release and summarizing (bench/release)
 
 
 def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: bool = True,
@@ -134,7 +135,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
         counts = {i.iri: i.triples for i in infos}
         pending = Pending(version, "build", info["built"], previous, gate_summary(gate))
         progress("comparing with the previous release" if previous else "writing the dump")
-        sections, changes = dump_and_compare(release, pending, iris, counts)
+        sections, changes, changelog_seconds = dump_and_compare(release, pending, iris, counts)
         description = describe(release, pending, counts, iris)
         meta = history(settings.store, iris, description, changes)  # every release, this one's changelog
         meta.bulk_load(metadata_graph(iris, curated, infos, version, version, started, datetime.now(timezone.utc))
@@ -147,7 +148,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
             findings=len(curated.findings), references=len(curated.references), genes=len(curated.genes),
             pairs=len(curated.pairs), terms=len(curated.terms), graphs=counts,
             reasoner_seconds=reasoner_seconds, previous=previous.id if previous else None, changes=changes,
-            deprecated=[t.iri for t in gone if not t.curated])
+            deprecated=[t.iri for t in gone if not t.curated], changelog_seconds=changelog_seconds)
         release.info.update(triples=report.triples, findings=report.findings, references=report.references,
                             graphs=counts)
     report.seconds = time.perf_counter() - started_clock

@@ -142,7 +142,7 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
                 if journal.is_file():
                     out.write(journal.read_text(encoding="utf-8"))
                 out.write(json.dumps(entry, sort_keys=True) + "\n")
-            sections, changes = dump_and_compare(release, pending, iris, sizes)
+            sections, changes, _ = dump_and_compare(release, pending, iris, sizes)
             description = describe(release, pending, sizes, iris)
             history_store = history(settings.store, iris, description, changes)
             kept = [q for q in data.quads_for_pattern(None, None, None, meta) if not _superseded(q, iris)]

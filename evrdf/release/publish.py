@@ -5,6 +5,7 @@ the metadata graph, and write changes.json and release.ttl beside the other rele
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,17 +48,20 @@ def gate_summary(report: Any) -> dict[str, Any]:
 
 
 def dump_and_compare(writer: ReleaseWriter, pending: Pending, iris: Iris,
-                     sizes: dict[str, int]) -> tuple[dict[str, dict[str, Any]], Changelog]:
+                     sizes: dict[str, int]) -> tuple[dict[str, dict[str, Any]], Changelog, float]:
     """Write the data graphs (everything but the metadata graph) to the dump and compare them with the previous
-    release's. ``sizes``: triples per graph, as the publisher loaded them."""
+    release's; returns the dump's sections, the changelog and the seconds the comparison took. ``sizes``:
+    triples per graph, as the publisher loaded them."""
     metadata = str(iris.graph("metadata"))
     data_graphs = [g for g in writer.graphs() if g != metadata]
     sections = writer.dump(writer.files / DUMP, verbatim=writer.verbatim, graphs=data_graphs)
     previous = pending.previous
     old = Dump.of(previous) if previous is not None and previous.file(DUMP) is not None else None
     new = Dump(writer.files / DUMP, sections_from(sections), {g: n for g, n in sizes.items() if g != metadata})
+    started = time.perf_counter()
     diff = compare(old, new, skip=frozenset({metadata}), vocab=iris.vocab)
-    return sections, summarize(diff, pending.id, previous.id if previous else None, iris.base)
+    changelog = summarize(diff, pending.id, previous.id if previous else None, iris.base)
+    return sections, changelog, time.perf_counter() - started
 
 
 def history(root: Path, iris: Iris, this: Description | None = None, changelog: Changelog | None = None) -> ox.Store:
