@@ -447,3 +447,65 @@ def test_the_remote_backend_publishes_releases_with_their_changelogs(tmp_path: P
         assert api.get(f"/releases/{release}/evrdf.owl", headers={"Accept": "text/turtle"}).status_code == 200
     feed = feedparser.parse(api.get("/releases.atom").data)
     assert [e.id for e in feed.entries] == [f"{base}releases/{second.release}/", f"{base}releases/{first.release}/"]
+
+
+@pytest.mark.parametrize("row,field,message", [
+    ("Exosome\texosome\t\tgone", "id", "still a current term"),
+    ("GoneTerm\tgone term\tNoSuchTerm\tmerged", "replaced_by", "unknown term 'NoSuchTerm'"),
+    ("GoneTerm\tgone term\tGO:12\tmerged", "replaced_by", "not a valid GO identifier"),
+    ("GoneTerm\tgone term\t\t", "reason", "required field is empty"),
+])
+def test_a_bad_deprecated_row_fails_the_build_naming_file_line_and_field(row: str, field: str, message: str,
+                                                                         sources: Path, tmp_path: Path) -> None:
+    from evrdf.errors import SourceError
+
+    with (sources / "curated" / "deprecated.tsv").open("a", encoding="utf-8") as out:
+        out.write(row + "\n")
+    line = len(_rows(sources / "curated" / "deprecated.tsv"))
+    with pytest.raises(SourceError) as failure:
+        build(Settings(store=tmp_path / "store", sources=sources), reason=False)
+    assert (Path(failure.value.path).name, failure.value.line, failure.value.field) == ("deprecated.tsv", line, field)
+    assert message in failure.value.message
+    assert not (tmp_path / "store" / "current").exists()
+
+
+def test_a_store_of_releases_made_before_changelogs_upgrades(sources: Path, tmp_path: Path) -> None:
+    """A release as earlier versions of evrdf wrote it (a timestamp id, no dump index, changelog or description)
+    stays listed and served, and the next build compares against it by scanning its dump."""
+    import os
+    import shutil
+
+    settings = Settings(store=tmp_path / "store", sources=sources)
+    first = build(settings, reason=False)
+    legacy = "20261122T101530-abc123"
+    releases = settings.store / "releases"
+    os.rename(releases / first.release, releases / legacy)
+    info = json.loads((releases / legacy / "release.json").read_text())
+    for key in ("dump", "changes", "kind", "previous", "file_sizes", "gate", "version_iri"):
+        info.pop(key, None)
+    info["release"] = legacy
+    (releases / legacy / "release.json").write_text(json.dumps(info))
+    for name in ("changes.json", "release.ttl"):
+        (releases / legacy / "files" / name).unlink()
+    (settings.store / "current").unlink()
+    (settings.store / "current").symlink_to(Path("releases") / legacy)
+    shutil.rmtree(settings.store / "history", ignore_errors=True)
+
+    findings = sources / "curated" / "findings.tsv"
+    last = _rows(findings)[-1].rstrip("\n").split("\t")
+    last[0] += "-again"
+    findings.write_text("".join(_rows(findings)) + "\t".join(last) + "\n", encoding="utf-8")
+    second = build(settings, reason=False)
+    assert second.previous == legacy and second.changes is not None
+    assert {g.graph: (g.added, g.removed) for g in second.changes.graphs} == \
+        _direct(settings.store, legacy, second.release) != {}
+    assert [(f.iri, f.kind) for f in second.changes.findings] == [(f"{BASE}finding/{last[0]}", "added")]
+    app = create_app(settings, OxigraphStore(settings.store))
+    api = Client(app.test_client())
+    page = api.get("/releases").get_data(as_text=True)
+    assert page.index(f"/releases/{second.release}/") < page.index(f"/releases/{legacy}/")
+    assert "made before changelogs were kept" in api.get(f"/releases/{legacy}/").get_data(as_text=True)
+    assert api.get(f"/releases/{legacy}/evrdf.nq").status_code == 200
+    graph = rdflib.Graph().parse(data=api.get("/releases", headers={"Accept": "text/turtle"}).data, format="turtle")
+    assert (rdflib.URIRef(f"{BASE}releases/{second.release}/"), rdflib.URIRef("http://www.w3.org/ns/prov#wasRevisionOf"),
+            rdflib.URIRef(f"{BASE}releases/{legacy}/")) in graph
