@@ -63,7 +63,9 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
 
         click.echo(text(exc.report), err=True)  # type: ignore[arg-type]
         raise
-    click.echo(f"published release {report.release} (ontology {report.version}) in {report.store}")
+    click.echo(f"published release {report.release} in {report.store}"
+               + (f" (revises {report.previous}: {report.changes.headline()})" if report.previous and report.changes
+                  else ""))
     click.echo(f"  {report.triples} triples in {len(report.graphs)} named graphs; {report.findings} findings, "
                f"{report.references} references, {report.genes} genes, {report.pairs} ligand-receptor pairs, "
                f"{report.terms} curated terms")
@@ -71,8 +73,10 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
         click.echo(f"    {count:>7}  {graph}")
     if report.added_results:
         _report_added(report.added_results)
+    for term in report.deprecated:
+        click.echo(f"  deprecated (gone from the curated tables): {term}")
     reasoner = f"; reasoner {report.reasoner_seconds:.1f} s" if report.reasoner_seconds is not None else ""
-    click.echo(f"  took {report.seconds:.1f} s{reasoner}")
+    click.echo(f"  took {report.seconds:.1f} s{reasoner}; changelog {report.changelog_seconds:.2f} s")
     if settings.backend == "remote":
         _publish_remote(settings, settings.store / "current")
 
@@ -250,6 +254,48 @@ def served_base(settings: Settings, explicit: str | None) -> Settings:
     except (StoreError, OSError, ValueError):
         return settings  # nothing published here: the store will say so when it is opened
     return settings.with_(base_iri=built_for) if built_for else settings
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True,
+              help="text for people, json, or ttl (the changelog as RDF, as the metadata graph holds it)")
+def diff(old: str, new: str, store: Path | None, fmt: str) -> None:
+    """What changed between two releases of the store: triples per graph, terms and findings.
+
+    OLD and NEW are release ids (see `evrdf releases`), or current, previous, latest."""
+    from evrdf.errors import StoreError
+    from evrdf.release.compare import between, render
+    from evrdf.release.index import ReleaseIndex
+
+    index = ReleaseIndex(_settings(store=store).store)
+    found = []
+    for name in (old, new):
+        record = index.resolve(name)
+        if record is None:
+            known = ", ".join(index.ids()[:10]) or "none"
+            raise StoreError(f"no release {name!r} in {index.root} (newest: {known})")
+        found.append(record)
+    log = between(found[0], found[1])
+    click.echo(render(log, fmt, str(found[1].info.get("base_iri", ""))), nl=False)
+
+
+@cli.command()
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+def releases(store: Path | None) -> None:
+    """Every release the store has published, newest first, with what changed in each."""
+    from evrdf.release.changes import Changelog
+    from evrdf.release.index import ReleaseIndex
+
+    index = ReleaseIndex(_settings(store=store).store)
+    current = index.current()
+    for record in index.records():
+        changes = record.changes()
+        headline = Changelog.from_json(changes).headline() if changes else "(no changelog)"
+        marks = ("*" if current and record.id == current.id else " ") + ("" if record.has_store else " files only")
+        click.echo(f"{marks[0]} {record.id:<24} {record.built:<26} {record.kind:<7} {headline}{marks[1:]}")
 
 
 DATABASES = ("vesiclepedia", "exocarta")

@@ -138,11 +138,18 @@ def test_reader_follows_a_new_release(tmp_path: Path) -> None:
     assert bool(store.query("ASK { <http://example.org/thing/1> ?p ?o }"))
 
 
-def test_old_releases_are_pruned(tmp_path: Path) -> None:
+def test_old_releases_keep_their_files_when_their_store_is_pruned(tmp_path: Path) -> None:
+    """The retention rule: only the newest 3 releases keep a store; every release keeps its files (the dump of a
+    pruned one compressed), so its version IRI and downloads resolve forever."""
     settings = Settings(store=tmp_path / "store", sources=SOURCES)
-    for _ in range(5):
-        build(settings, reason=False)
-    assert len(os.listdir(settings.store / "releases")) == 3
+    built = [build(settings, reason=False).release for _ in range(5)]
+    assert sorted(os.listdir(settings.store / "releases")) == sorted(built)
+    for number, release in enumerate(built):
+        directory = settings.store / "releases" / release
+        assert (directory / "oxigraph").is_dir() == (number >= 2)
+        assert {"evrdf.owl", "evrdf.ttl", "evrdf.jsonld", "evrdf.sssom.tsv", "release.json"} <= \
+            set(os.listdir(directory / "files")) | set(os.listdir(directory))
+        assert (directory / "files" / ("evrdf.nq" if number >= 2 else "evrdf.nq.gz")).is_file()
 
 
 def test_base_iri_is_configurable(tmp_path: Path) -> None:

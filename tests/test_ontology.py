@@ -95,7 +95,7 @@ def test_header_follows_obo_conventions(ontology: rdflib.Graph) -> None:
     assert (onto, RDF.type, OWL.Ontology) in ontology
     assert isinstance(ontology.value(onto, DCTERMS.license), URIRef)
     version = str(ontology.value(onto, OWL.versionInfo))
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", version)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\.[1-9]\d*", version)  # the release id: data and ontology together
     assert str(ontology.value(onto, OWL.versionIRI)) == f"https://w3id.org/evrdf/releases/{version}/evrdf.owl"
     for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.creator):
         assert ontology.value(onto, prop) is not None, prop

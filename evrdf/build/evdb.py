@@ -228,7 +228,8 @@ def _provenance(result: ImportResult, iris: Iris, w: _Writer, v: _Vocab, started
                    (p(DCTERMS.source), iri(db.homepage)), (p(DCTERMS.bibliographicCitation), literal(db.citation))])
     used = []
     for number, stats in enumerate(result.files, start=1):
-        node, checksum = iri(f"{result.graph}#file-{number}"), f"_:checksum{number}"
+        # named, not a blank node: an import's graph then has none, and two releases compare it line by line
+        node, checksum = iri(f"{result.graph}#file-{number}"), iri(f"{result.graph}#file-{number}-checksum")
         used.append((p(PROV.used), node))
         w.add(node, [(v.type, p(PROV.Entity)), (v.label, literal(stats.path.name)),
                      (p(PROV.wasDerivedFrom), source), (p(SPDX.checksum), checksum)])

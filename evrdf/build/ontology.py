@@ -49,21 +49,19 @@ def core_term_names(core: Graph, iris: Iris) -> set[str]:
             if isinstance(c, URIRef) and str(c).startswith(iris.vocab)}
 
 
-def ontology_version(core: Graph, iris: Iris) -> str:
-    version = core.value(iris.ontology, OWL.versionInfo)
-    if version is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(version)):
-        raise SourceError(CORE_FILE, "the ontology needs an owl:versionInfo date (YYYY-MM-DD)")
-    return str(version)
+def stamp_version(ontology: Graph, iris: Iris, release: str) -> None:
+    """The ontology's version is its release's: owl:versionInfo the release id, owl:versionIRI
+    ``<base>releases/<id>/evrdf.owl`` (one id names a release's data and ontology; evrdf.release.ids)."""
+    ontology.set((iris.ontology, OWL.versionInfo, Literal(release)))
+    ontology.set((iris.ontology, OWL.versionIRI, iris.version_iri(release)))
 
 
 def build_ontology(core: Graph, curated: Curated, iris: Iris) -> Graph:
-    """Core + generated term classes; the version IRI follows owl:versionInfo so they never disagree."""
+    """Core + generated term classes (the version is stamped when the release id is known: stamp_version)."""
     graph = Graph()
     for prefix, ns in core.namespaces():
         graph.bind(prefix, ns)
     graph += core
-    version = ontology_version(core, iris)
-    graph.set((iris.ontology, OWL.versionIRI, iris.version_iri(version)))
     for term in curated.terms.values():
         _add_term(graph, term, curated, iris)
     for prefix in sorted({c.split(":")[0] for t in curated.terms.values()

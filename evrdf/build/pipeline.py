@@ -17,13 +17,17 @@ from evrdf.build.graphs import finding_graphs, gene_graph, pair_graphs, referenc
 from evrdf.build.imports import load_imports
 from evrdf.build.iris import Iris
 from evrdf.build.mappings import write_sssom
-from evrdf.build.ontology import build_ontology, core_term_names, load_core, ontology_version
+from evrdf.build.deprecated import add_deprecated, previous_ontology
+from evrdf.build.ontology import build_ontology, core_term_names, load_core, stamp_version
 from evrdf.build.provenance import GraphInfo, metadata_graph
 from evrdf.build.update import JOURNAL_FILE, UPDATES_FILE, carried_updates, is_writable
 from evrdf.errors import SourceError
 from evrdf.ingest.curated import Curated, load_curated
+from evrdf.ingest.deprecated import DeprecatedTerm, read_deprecated
+from evrdf.release.changes import Changelog
+from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history, previous_release
 from evrdf.settings import Settings
-from evrdf.store.oxigraph import ReleaseWriter, new_release, publishing
+from evrdf.store.oxigraph import ReleaseWriter, new_release, new_release_id, publishing
 from evrdf.validate.report import Result
 
 ADD_FORMATS = {
@@ -47,6 +51,10 @@ class BuildReport:
     seconds: float = 0.0
     reasoner_seconds: float | None = None
     added_results: list[Result] = field(default_factory=list)  # about --add files: reported, not blocking
+    previous: str | None = None
+    changes: Changelog | None = None
+    deprecated: list[str] = field(default_factory=list)  # gone from the tables, not yet in deprecated.tsv
+    changelog_seconds: float = 0.0  # comparing with the previous release and summarizing (bench/release)
 
 
 def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: bool = True,
@@ -56,8 +64,8 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
     iris = Iris(settings.base_iri)
     progress(f"reading sources from {settings.sources}")
     core = load_core(settings.sources, iris)
-    version = ontology_version(core, iris)
     curated = load_curated(settings.sources / "curated", core_term_names(core, iris))
+    deprecated = read_deprecated(settings.sources / "curated", core_term_names(core, iris) | set(curated.terms))
     for path in add:
         _add_format(path)  # fail on a bad extension before any work
 
@@ -84,7 +92,7 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
                                              origins=_origins(ontology, core, curated, iris)).seconds
 
     with publishing(settings.store):  # one publisher at a time: a SPARQL Update may be publishing too
-        return _publish(settings, iris, curated, ontology, version, graphs, list(add), progress, fail_on,
+        return _publish(settings, iris, curated, deprecated, ontology, graphs, list(add), progress, fail_on,
                         started, started_clock, reasoner_seconds)
 
 
@@ -97,21 +105,31 @@ def _origins(ontology: Graph, core: Graph, curated: Curated, iris: Iris) -> Call
     return lambda iri: places.get(iri) or ("evrdf-core.ttl" if iri in core_terms else None)
 
 
-def _publish(settings: Settings, iris: Iris, curated: Curated, ontology: Graph, version: str,
-             graphs: dict[str, tuple[str, Graph, tuple[str, ...]]], add: list[Path],
+def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[str, DeprecatedTerm],
+             ontology: Graph, graphs: dict[str, tuple[str, Graph, tuple[str, ...]]], add: list[Path],
              progress: Callable[[str], None], fail_on: str, started: datetime, started_clock: float,
              reasoner_seconds: float | None) -> BuildReport:
     from evrdf.validate.gate import check_before_publish  # the publishing gate: raises, publishing nothing
 
+    previous = previous_release(settings.store)
+    version = new_release_id(settings.store)  # one id names the data and the ontology of this release
+    stamp_version(ontology, iris, version)
+    gone = add_deprecated(ontology, previous_ontology(previous.files if previous else None), deprecated, iris,
+                          version)
+    for term in gone:
+        if not term.curated:
+            progress(f"term <{term.iri}> ({term.label}) is no longer in the curated tables: published as "
+                     f"deprecated; record it in curated/deprecated.tsv, with replaced_by if it has a replacement")
     updates = carried_updates(settings.store)  # what SPARQL Updates wrote into the published release
     progress("validating against the SHACL shapes")
     gate = check_before_publish({key: graph for key, (_, graph, _) in graphs.items()},
                                 [updates] if updates else [], settings, fail_on, added=add)
 
     infos: list[GraphInfo] = []
-    info = {"ontology_version": version, "software_version": __version__, "base_iri": settings.base_iri,
+    info = {"ontology_version": version, "version_iri": str(iris.version_iri(version)),
+            "software_version": __version__, "base_iri": settings.base_iri,
             "built": started.isoformat(timespec="seconds")}
-    with new_release(settings.store, info) as release:
+    with new_release(settings.store, info, version) as release:
         for key, (title, graph, sources) in graphs.items():
             release.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
                          str(iris.graph(key)))
@@ -124,19 +142,26 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, ontology: Graph, 
         for path in add:
             infos.extend(_load_added(release, path, iris, reserved))
             reserved |= {i.iri for i in infos}
-        release_id = release.directory.name.removeprefix(".tmp-")
-        meta = metadata_graph(iris, curated, infos, version, release_id, started, datetime.now(timezone.utc))
-        release.load(meta.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
-                     str(iris.graph("metadata")))
-        infos.append(GraphInfo(str(iris.graph("metadata")), "Dataset, graph and build provenance", len(meta)))
         progress("writing release files")
         _write_files(release, ontology, curated, iris, version)
         counts = {i.iri: i.triples for i in infos}
+        pending = Pending(version, "build", info["built"], previous, gate_summary(gate.own))
+        progress("comparing with the previous release" if previous else "writing the dump")
+        sections, changes, changelog_seconds = dump_and_compare(release, pending, iris, counts)
+        description = describe(release, pending, counts, iris)
+        meta = history(settings.store, iris, description, changes)  # every release, this one's changelog
+        meta.bulk_load(metadata_graph(iris, curated, infos, version, version, started, datetime.now(timezone.utc))
+                       .serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        size = finish(release, pending, iris, meta, sections, description, changes)
+        infos.append(GraphInfo(str(iris.graph("metadata")), "Dataset, graph, build and release provenance", size))
+        counts = {i.iri: i.triples for i in infos}
         report = BuildReport(
-            release=release_id, version=version, store=settings.store, triples=sum(counts.values()),
+            release=version, version=version, store=settings.store, triples=sum(counts.values()),
             findings=len(curated.findings), references=len(curated.references), genes=len(curated.genes),
             pairs=len(curated.pairs), terms=len(curated.terms), graphs=counts,
-            reasoner_seconds=reasoner_seconds, added_results=gate.added)
+            reasoner_seconds=reasoner_seconds, added_results=gate.added,
+            previous=previous.id if previous else None, changes=changes,
+            deprecated=[t.iri for t in gone if not t.curated], changelog_seconds=changelog_seconds)
         release.info.update(triples=report.triples, findings=report.findings, references=report.references,
                             graphs=counts)
     report.seconds = time.perf_counter() - started_clock
@@ -208,4 +233,3 @@ def _write_files(release: ReleaseWriter, ontology: Graph, curated: Curated, iris
     ontology.serialize(files / "evrdf.ttl", format="turtle", encoding="utf-8")
     ontology.serialize(files / "evrdf.jsonld", format="json-ld", encoding="utf-8")
     write_sssom(curated, iris, version, files / "evrdf.sssom.tsv")
-    release.dump(files / "evrdf.nq", verbatim=release.verbatim)

@@ -29,12 +29,16 @@ import pyoxigraph as ox
 from evrdf import __version__
 from evrdf.build.iris import Iris
 from evrdf.errors import EvrdfError, StoreError, ValidationError
+from evrdf.release.index import ReleaseIndex
+from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore, new_release, new_release_id, publishing
 
 UPDATES_FILE = "updates.nq"
 JOURNAL_FILE = "updates.jsonl"
-REGENERATED = {"evrdf.nq", UPDATES_FILE, JOURNAL_FILE}  # release files an update writes anew; the rest are copied
+# release files an update writes anew (the ontology's files are restamped with the new version IRI)
+REGENERATED = {"evrdf.nq", "evrdf.nq.gz", "changes.json", "release.ttl", UPDATES_FILE, JOURNAL_FILE,
+               "evrdf.owl", "evrdf.ttl", "evrdf.jsonld", "evrdf.sssom.tsv"}
 
 
 class UpdateRefused(EvrdfError):
@@ -112,7 +116,7 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
         writable_after = _writable_quads(data, iris)
         data.update(f"ADD SILENT DEFAULT TO <{home}> ; DROP SILENT DEFAULT")
 
-        release_id = new_release_id()
+        release_id = new_release_id(settings.store)
         sizes = _sizes(data)
         ours = {g: n for g, n in sizes.items() if is_writable(g, iris)}
         _record(data, iris, ours, sizes, str(info.get("release", "")), release_id, started)
@@ -123,25 +127,78 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
         sizes = _sizes(data)
         entry = {"release": release_id, "previous": info.get("release"), "at": started.isoformat(timespec="seconds"),
                  "client": client, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "update": text}
-        carried = {k: v for k, v in info.items() if k not in ("release", "graphs", "triples", "built")}
+        carried = {k: v for k, v in info.items() if k in ("base_iri", "software_version")}
+        meta = ox.NamedNode(str(iris.graph("metadata")))
+        pending = Pending(release_id, "update", started.isoformat(timespec="seconds"),
+                          ReleaseIndex(settings.store).get(str(info.get("release", ""))), gate_summary(report))
+        _restamp_ontology(data, iris, release_id)
         with new_release(settings.store, carried, release_id) as release:
-            release.extend(iter(data))
+            release.extend(iter([q for q in data if q.graph_name != meta]))  # drained here (iterators stay on
+            # their thread: pyoxigraph's may not be dropped on another one, as an exception's traceback might)
             for path in sorted((previous_dir / "files").iterdir()):
                 if path.name not in REGENERATED and path.is_file():
                     shutil.copy2(path, release.files / path.name)
+            _restamp_files(previous_dir / "files", release.files, iris, release_id)
             write_updates(data, iris, release.files / UPDATES_FILE)
             journal = previous_dir / "files" / JOURNAL_FILE
             with (release.files / JOURNAL_FILE).open("w", encoding="utf-8") as out:
                 if journal.is_file():
                     out.write(journal.read_text(encoding="utf-8"))
                 out.write(json.dumps(entry, sort_keys=True) + "\n")
-            release.dump(release.files / "evrdf.nq")
+            sections, changes, _ = dump_and_compare(release, pending, iris, sizes)
+            description = describe(release, pending, sizes, iris)
+            history_store = history(settings.store, iris, description, changes)
+            kept = [q for q in data.quads_for_pattern(None, None, None, meta) if not _superseded(q, iris)]
+            history_store.extend(iter([ox.Quad(q.subject, q.predicate, q.object) for q in kept]))
+            sizes[meta.value] = finish(release, pending, iris, history_store, sections, description, changes)
             release.info.update(built=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                ontology_version=release_id, version_iri=str(iris.version_iri(release_id)),
                                 graphs=sizes, triples=sum(sizes.values()), derived_from=info.get("release"),
                                 update=entry["sha256"])
     return UpdateReport(release_id, str(info.get("release", "")), ours,
                         inserted=len(writable_after - writable_before), deleted=len(writable_before - writable_after),
                         seconds=time.perf_counter() - started_clock)
+
+
+def _restamp_ontology(data: ox.Store, iris: Iris, release: str) -> None:
+    """The ontology is part of the release: it gets the new release's version IRI (and nothing else changes)."""
+    graph, onto, owl = iris.graph("ontology"), iris.ontology, "http://www.w3.org/2002/07/owl#"
+    data.update(f"""DELETE {{ GRAPH <{graph}> {{ <{onto}> <{owl}versionIRI> ?iri ; <{owl}versionInfo> ?info }} }}
+        INSERT {{ GRAPH <{graph}> {{ <{onto}> <{owl}versionIRI> <{iris.version_iri(release)}> ;
+                                             <{owl}versionInfo> "{release}" }} }}
+        WHERE {{ GRAPH <{graph}> {{ <{onto}> a <{owl}Ontology> .
+                 OPTIONAL {{ <{onto}> <{owl}versionIRI> ?iri }} OPTIONAL {{ <{onto}> <{owl}versionInfo> ?info }} }} }}""")
+
+
+def _restamp_files(previous: Path, files: Path, iris: Iris, release: str) -> None:
+    """The previous release's ontology files and SSSOM table, naming this release's version instead."""
+    import re
+
+    from rdflib import Graph
+
+    from evrdf.build.ontology import stamp_version
+
+    source = previous / "evrdf.ttl"
+    if source.is_file():
+        ontology = Graph().parse(source, format="turtle")
+        stamp_version(ontology, iris, release)
+        ontology.serialize(files / "evrdf.owl", format="xml", encoding="utf-8")
+        ontology.serialize(files / "evrdf.ttl", format="turtle", encoding="utf-8")
+        ontology.serialize(files / "evrdf.jsonld", format="json-ld", encoding="utf-8")
+    sssom = previous / "evrdf.sssom.tsv"
+    if sssom.is_file():
+        text = sssom.read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^#mapping_set_id: .*$", f"#mapping_set_id: {iris.base}releases/{release}/evrdf.sssom.tsv",
+                      text, count=1)
+        text = re.sub(r"(?m)^#mapping_set_version: .*$", f"#mapping_set_version: {release!r}", text, count=1)
+        (files / "evrdf.sssom.tsv").write_text(text, encoding="utf-8")
+
+
+def _superseded(quad: ox.Quad, iris: Iris) -> bool:
+    """Statements of the previous metadata graph that name the newest release: the new history restates them."""
+    dcat = "http://www.w3.org/ns/dcat#"
+    return (quad.predicate.value == dcat + "hasCurrentVersion" and quad.subject == ox.NamedNode(str(iris.dataset))) \
+        or (quad.predicate.value == dcat + "last" and quad.subject == ox.NamedNode(iris.base + "releases"))
 
 
 def carried_updates(store: Path) -> Path | None:

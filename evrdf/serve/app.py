@@ -35,10 +35,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(home_blueprint(store, settings))
 
     from evrdf.serve.pages import pages_blueprint
+    from evrdf.serve.releases import releases_blueprint
     from evrdf.serve.resources import resources_blueprint
     from evrdf.serve.search import search_blueprint
 
     app.register_blueprint(pages_blueprint(store, settings))
+    app.register_blueprint(releases_blueprint(store, settings))
     app.register_blueprint(search_blueprint(store, settings))
     app.register_blueprint(__import__("evrdf.serve.validate", fromlist=["_"]).validate_blueprint(store, settings))
     app.register_blueprint(resources_blueprint(store, settings))  # last: the catch-all for IRIs under the base

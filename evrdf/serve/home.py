@@ -1,4 +1,5 @@
-"""The landing page and the release files (the ontology in each format, its versionIRI, the dump)."""
+"""The landing page, the ontology in each format and the current release's files (every release's files,
+including the versionIRI, are under /releases: releases.py)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def home_blueprint(store: Store, settings: Settings) -> Blueprint:
     from evrdf.serve.ontodoc import OntologyDocs
 
     docs = OntologyDocs(store, settings.base_iri)
+    bp.record_once(lambda state: state.app.extensions.__setitem__("evrdf_ontology_docs", docs))  # one per app
 
     @bp.get("/")
     def landing() -> str:
@@ -55,17 +57,6 @@ def home_blueprint(store: Store, settings: Settings) -> Blueprint:
         if ext not in DOCUMENT_TYPES:
             abort(404)
         return _ontology_as(store, docs, ext)
-
-    @bp.get("/releases/<version>/<name>")
-    def release_file(version: str, name: str) -> Response:
-        if version != store.release()["ontology_version"] or name not in DOWNLOADS:
-            from evrdf.serve.resources import resource_view_function
-
-            view = resource_view_function()  # other IRIs under releases/ (the build activity) are resources
-            return view(path=f"releases/{version}/{name}") if view else abort(404)
-        if name == "evrdf.owl":  # the owl:versionIRI answers every format, like /ontology
-            return _ontology(store, docs, request.path, default="application/rdf+xml")
-        return _file(store, name)
 
     @bp.get("/downloads/<name>")
     def download(name: str) -> Response:

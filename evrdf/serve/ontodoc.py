@@ -41,6 +41,13 @@ class OntologyDocs:
         return html.replace(f'href="{self.base}', 'href="/')
 
 
+def html_of_file(path: Any, base: str) -> str:
+    """pyLODE's page for an ontology file (an earlier release's evrdf.ttl)."""
+    from rdflib import Graph
+
+    return _pylode(Graph().parse(path, format="turtle")).replace(f'href="{base}', 'href="/')
+
+
 def _pylode(graph: Any) -> str:
     """Run pyLODE without its import-time side effects (it sets the root logger to DEBUG, leaks a file)."""
     root = logging.getLogger()

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from rdflib import Graph
 
 from evrdf.formats import DOCUMENT_LABELS, serialize_triples
+from evrdf.release.ids import sort_key
 from evrdf.serve.resource_graph import resource_triples, source_graphs
 from evrdf.serve.resources import local_href
 from evrdf.serve.view import resource_view
@@ -60,8 +61,19 @@ def term_page(store: Store, iri: str) -> str:
     formats = [(label, f"{href}.{ext}") for ext, label in DOCUMENT_LABELS.items() if ext != "html"]
     sparql = f"SELECT ?predicate ?object WHERE {{\n  <{iri}> ?predicate ?object\n}}"
     graphs = [{"href": local_href(g.iri, base), "title": g.title} for g in source_graphs(store, iri)]
+    view.history = release_history(store, iri, base)
     return render_template("term.html", view=view, graphs=graphs, release=store.release(),
                            formats=formats, sparql=sparql, href=href)
+
+
+def release_history(store: Store, iri: str, base: str) -> list[tuple[str, str, str]]:
+    """What the releases' changelogs (in the metadata graph) say happened to a resource, oldest first."""
+    evc = base + "changes/"
+    rows = store.query(f"""SELECT ?id ?kind WHERE {{ ?change <{evc}subject> <{iri}> ; <{evc}kind> ?kind .
+        ?log <{evc}change> ?change . ?release <{evc}changelog> ?log ; <http://purl.org/dc/terms/identifier> ?id }}""")
+    found = sorted({(row["id"].value, row["kind"].value.rsplit("/", 1)[-1].lower()) for row in rows},
+                   key=lambda item: sort_key(item[0]))
+    return [(release, f"{request.script_root}/releases/{release}/", kind) for release, kind in found]
 
 
 def pages_blueprint(store: Store, settings: Settings) -> Blueprint:

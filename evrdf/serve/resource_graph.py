@@ -25,8 +25,8 @@ CONSTRUCT { ?s ?p ?o } WHERE {
   UNION { <R> ?x ?b . FILTER(isBlank(?b)) ?b (!<urn:evrdf:none>)* ?s . FILTER(isBlank(?s)) ?s ?p ?o }
   UNION { <R> ?x ?s . FILTER(isIRI(?s)) VALUES ?p { rdfs:label skos:prefLabel } ?s ?p ?o }
   UNION { <R> ?s ?x . VALUES ?p { rdfs:label } ?s ?p ?o }
-  UNION { VALUES ?o { <R> } ?s ?p ?o }
-  UNION { ?s ?x <R> . VALUES ?p { rdfs:label } ?s ?p ?o }
+  UNION { VALUES ?o { <R> } ?s ?p ?o FILTER(!STRSTARTS(STR(?p), "<CHANGES>")) }
+  UNION { ?s ?x <R> . FILTER(!STRSTARTS(STR(?x), "<CHANGES>")) VALUES ?p { rdfs:label } ?s ?p ?o }
   UNION { ?y ?s <R> . VALUES ?p { rdfs:label } ?s ?p ?o }
   UNION { ?s a <Vfinding> ; ?x <R> . FILTER(?x != rdf:type) ?s ?p ?o }
   UNION { ?f a <Vfinding> ; ?x <R> ; ?y ?s . FILTER(?x != rdf:type && isIRI(?s))
@@ -56,15 +56,19 @@ def iri_for_path(base: str, path: str) -> str | None:
     return None if _UNSAFE.search(iri) else iri
 
 
-def exists(store: Store, iri: str) -> bool:
-    """True when the IRI is the subject or the object of any published triple."""
-    return bool(store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"))
+def exists(store: Store, iri: str, base: str | None = None) -> bool:
+    """True when the IRI is the subject or the object of any published triple (not counting the release
+    changelogs under ``base``, which also name what was withdrawn)."""
+    changes = f'FILTER(!STRSTARTS(STR(?p), "{base}changes/"))' if base else ""
+    return bool(store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> {changes} }} }}"))
 
 
 def resource_triples(store: Store, iri: str, vocab: str) -> Any:
-    """The resource's description as CONSTRUCT results (Oxigraph triples), to serialize or to read."""
+    """The resource's description as CONSTRUCT results (Oxigraph triples), to serialize or to read. The release
+    changelogs that mention it are not part of it (its page lists them as its release history)."""
+    changes = vocab.removesuffix("ontology/") + "changes/"
     sparql = (DESCRIPTION.replace("<R>", f"<{iri}>").replace("<Vfinding>", f"<{vocab}Finding>")
-              .replace("<VcitedIn>", f"<{vocab}citedIn>"))
+              .replace("<VcitedIn>", f"<{vocab}citedIn>").replace("<CHANGES>", changes))
     return store.query(sparql)
 
 

@@ -79,14 +79,38 @@ def resources_blueprint(store: Store, settings: Settings) -> Blueprint:
         stem, dot, ext = path.rpartition(".")
         if dot and ext in DOCUMENT_TYPES:
             iri = iri_for_path(base, stem)
-            if iri is not None and exists(store, iri):
+            if iri is not None and exists(store, iri, base):
                 return _document(store, iri, ext, base, vocab)
         iri = iri_for_path(base, path)
-        if iri is None or not exists(store, iri):
+        if iri is None or not exists(store, iri, base):
+            gone = withdrawn(store, iri_for_path(base, stem) if dot and ext in DOCUMENT_TYPES else iri, base)
+            if gone:
+                return _text(410, gone)
             return _text(404, f"nothing is published as <{iri or base + path}> in this release")
         return _see_other(path)
 
     return bp
+
+
+def withdrawn(store: Store, iri: str | None, base: str) -> str | None:
+    """Why an IRI evrdf once published answers 410 Gone: the release whose changelog withdrew it, and the last
+    release that still has it (its files stay at /releases/<id>/)."""
+    if iri is None:
+        return None
+    evc, dcterms = base + "changes/", "http://purl.org/dc/terms/"
+    rows = list(store.query(f"""SELECT ?id ?last WHERE {{ ?change <{evc}subject> <{iri}> ;
+          <{evc}kind> ?kind . FILTER(?kind IN (<{evc}Withdrawn>, <{evc}Removed>))
+        ?log <{evc}change> ?change . ?release <{evc}changelog> ?log ; <{dcterms}identifier> ?id .
+        OPTIONAL {{ ?release <http://www.w3.org/ns/prov#wasRevisionOf>/<{dcterms}identifier> ?last }} }}"""))
+    if not rows:
+        return None
+    from evrdf.release.ids import sort_key
+
+    row = max(rows, key=lambda r: sort_key(r["id"].value))
+    last = f"; it was last published in release {row['last'].value} ({request.script_root}/releases/" \
+           f"{row['last'].value}/)" if row["last"] is not None else ""
+    return (f"<{iri}> is no longer published: it was withdrawn in release {row['id'].value} "
+            f"({request.script_root}/releases/{row['id'].value}/){last}")
 
 
 def _see_other(path: str) -> Response:

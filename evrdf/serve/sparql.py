@@ -37,7 +37,7 @@ from evrdf.serve.runner import (Answer, Busy, Forbidden, Job, NotAcceptable, Que
 from evrdf.serve.service_description import service_graph
 from evrdf.serve import query_policy
 from evrdf.serve.sparql_text import scan
-from evrdf.serve.void import StatisticsCache, void_graph
+from evrdf.serve.void import SeriesCache, StatisticsCache, void_graph
 from evrdf.settings import Settings
 from evrdf.store.base import Store
 from evrdf.store.oxigraph import OxigraphStore  # its DESCRIBE is the CBD; other stores get it spelled out
@@ -88,6 +88,7 @@ def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
     budget = limits.for_server(budget_policy(settings))
     cache = ReleaseCache(settings.cache_bytes)
     statistics = StatisticsCache(store)
+    series = SeriesCache(settings.store, settings.base_iri)
     context = {"@context": _context(settings.base_iri)}
     bp.record_once(lambda state: state.app.extensions.__setitem__("evrdf_sparql_cache", cache))
 
@@ -139,6 +140,7 @@ def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
         downloads = {f"{host}/downloads/{name}": (MEDIA[name], DOWNLOAD_DESCRIPTIONS.get(name, name))
                      for name in DOWNLOADS}
         graph = void_graph(statistics.get(), settings.base_iri, _endpoint(), store.release(), downloads)
+        graph += series.get(store.release().get("release"))  # every release, its files, what it revises
         return _document(graph, dict(request.args))
 
     @bp.route("/.well-known/sparql-examples", methods=["GET", "OPTIONS"], provide_automatic_options=False)

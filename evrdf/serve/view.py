@@ -91,6 +91,9 @@ class ResourceView:
     outgoing: list[Statement] = field(default_factory=list)
     incoming: list[Statement] = field(default_factory=list)
     findings: list[FindingView] = field(default_factory=list)
+    deprecated: bool = False  # owl:deprecated true: kept so its IRI resolves, no longer to be used
+    replaced_by: list[Link] = field(default_factory=list)  # obo:IAO_0100001 (term replaced by)
+    history: list[tuple[str, str, str]] = field(default_factory=list)  # (release id, href, what happened)
 
 
 class Namer:
@@ -203,6 +206,8 @@ def resource_view(graph: Graph, iri: str, base: str, href: Callable[[str], str])
         {node} if (node, RDF.type, finding_type) in graph else set())
     view.findings = [_finding(names, graph, f, vocab) for f in sorted(mentioning)
                      if isinstance(f, URIRef) and (f, RDF.type, finding_type) in graph]
+    view.deprecated = (node, OWL.deprecated, Literal(True)) in graph
+    view.replaced_by = _links(names, graph.objects(node, URIRef(OBO + "IAO_0100001")))
     return view
 
 

@@ -70,6 +70,29 @@ class StatisticsCache:
             return self._value
 
 
+class SeriesCache:
+    """Every release as DCAT (one dcat:distribution per release file, prov:wasRevisionOf the previous, the
+    retention rule), read from the release directories once per published release."""
+
+    def __init__(self, root: Any, base: str):
+        self.root, self.base = root, base
+        self._value: tuple[str | None, Graph] | None = None
+        self._lock = threading.Lock()
+
+    def get(self, release: str | None) -> Graph:
+        with self._lock:
+            if self._value is None or self._value[0] != release:
+                import pyoxigraph as ox
+
+                from evrdf.build.iris import Iris
+                from evrdf.release.publish import history
+
+                data = ox.serialize((q.triple for q in history(self.root, Iris(self.base))),
+                                    format=ox.RdfFormat.N_TRIPLES)
+                self._value = (release, Graph().parse(data=data, format="nt"))
+            return self._value[1]
+
+
 def void_graph(stats: Statistics, base_iri: str, endpoint: str, info: dict[str, Any],
                downloads: dict[str, tuple[str, str]] | None = None) -> Graph:
     """``downloads`` maps a download URL to (media type, title): the dumps users can fetch whole."""

@@ -4,6 +4,7 @@ symlink swap so readers see either the old release or the new one, never a half-
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -11,7 +12,6 @@ import shutil
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,7 +21,6 @@ from evrdf.errors import StoreError, os_message
 
 CURRENT = "current"
 RELEASES = "releases"
-KEEP_RELEASES = 3
 
 
 class OxigraphStore:
@@ -160,23 +159,56 @@ class ReleaseWriter:
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def dump(self, path: Path, verbatim: dict[str, Path] | None = None) -> None:
-        """Write the release as N-Quads. Graphs in ``verbatim`` (graph IRI → an N-Quads file holding exactly
-        that graph, e.g. a staged import) are copied from their file instead of re-serialized from the store:
-        at millions of quads that is the difference between a file copy and minutes of serialization."""
+    def dump(self, path: Path, verbatim: dict[str, Path] | None = None, graphs: list[str] | None = None,
+             append: bool = False) -> dict[str, dict[str, Any]]:
+        """Write the release (or ``graphs`` of it) as N-Quads, one contiguous section per graph, and return where
+        each section is: {graph: {"offset", "length", "sha256"}} (the changelog compares releases section by
+        section and skips equal ones by their checksum). Graphs in ``verbatim`` (graph IRI → an N-Quads file
+        holding exactly that graph, e.g. a staged import) are copied from their file instead of re-serialized
+        from the store: at millions of quads that is the difference between a file copy and minutes of
+        serialization."""
         verbatim = verbatim or {}
-        with path.open("wb") as out:
-            for graph in self.graphs():
-                if graph not in verbatim:
+        wanted = self.graphs() if graphs is None else graphs
+        sections: dict[str, dict[str, Any]] = {}
+        with path.open("ab" if append else "wb") as out:
+            for graph in [g for g in wanted if g not in verbatim] + [g for g in wanted if g in verbatim]:
+                section = _Section(out)
+                if graph in verbatim:
+                    with verbatim[graph].open("rb") as handle:
+                        shutil.copyfileobj(handle, section, 1 << 22)
+                else:
                     pattern = self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-                    ox.serialize(pattern, out, format=ox.RdfFormat.N_QUADS)
-            for source in verbatim.values():
-                with source.open("rb") as handle:
-                    shutil.copyfileobj(handle, out, 1 << 22)
+                    ox.serialize(pattern, section, format=ox.RdfFormat.N_QUADS)
+                sections[graph] = section.where()
+        return sections
 
 
-def new_release_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+class _Section:
+    """A writer that passes bytes on to the dump and remembers where they went and their SHA-256."""
+
+    def __init__(self, out: Any):
+        self.out, self.offset, self.length, self.digest = out, out.tell(), 0, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.out.write(data)
+        self.digest.update(data)
+        self.length += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def where(self) -> dict[str, Any]:
+        return {"offset": self.offset, "length": self.length, "sha256": self.digest.hexdigest()}
+
+
+def new_release_id(root: Path) -> str:
+    """The next release id for the store at ``root`` (see evrdf.release.ids: the day plus a serial)."""
+    from evrdf.release.ids import next_release_id
+
+    releases = Path(root) / RELEASES
+    names = [p.name.removeprefix(".tmp-") for p in releases.iterdir()] if releases.is_dir() else []
+    return next_release_id(names)
 
 
 @contextmanager
@@ -205,7 +237,7 @@ def new_release(root: Path, info: dict[str, Any], release_id: str | None = None)
     releases.mkdir(parents=True, exist_ok=True)
     for stale in releases.glob(".tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    release_id = release_id or new_release_id()
+    release_id = release_id or new_release_id(root)
     tmp = releases / f".tmp-{release_id}"
     writer = ReleaseWriter(tmp)
     info = dict(info, release=release_id)
@@ -220,13 +252,15 @@ def new_release(root: Path, info: dict[str, Any], release_id: str | None = None)
         os.rename(tmp, final)
         _swap_pointer(root, final)
     except OSError as exc:  # disk full, no permission: name the path, publish nothing
+        writer.__dict__.pop("store", None)  # close RocksDB now: a retry may reuse the id (and its lock)
         shutil.rmtree(tmp, ignore_errors=True)
         raise StoreError(f"{os_message(exc, tmp)}; the release was not published (the store still serves its "
                          "previous release)") from None
     except BaseException:
+        writer.__dict__.pop("store", None)  # close RocksDB now: a retry may reuse the id (and its lock)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _prune(releases, keep=KEEP_RELEASES, current=(root / CURRENT).resolve())
+    _prune(root, current=(root / CURRENT).resolve())
 
 
 def _swap_pointer(root: Path, target: Path) -> None:
@@ -235,8 +269,8 @@ def _swap_pointer(root: Path, target: Path) -> None:
     os.replace(link, root / CURRENT)  # atomic on POSIX
 
 
-def _prune(releases: Path, keep: int, current: Path) -> None:
-    done = sorted((p for p in releases.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
-    for old in done[:-keep]:
-        if old.resolve() != current:
-            shutil.rmtree(old, ignore_errors=True)
+def _prune(root: Path, current: Path) -> None:
+    """Keep the files of every release, the stores of the newest (the rule lives in evrdf.release.retention)."""
+    from evrdf.release.retention import prune
+
+    prune(root, current)

@@ -31,6 +31,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from evrdf.errors import StoreError, UnsupportedQuery
+from evrdf.release.ids import sort_key
 from evrdf.store.remote_query import rewrite
 
 NS = "https://w3id.org/evrdf/store#"  # the pointer graph's vocabulary
@@ -212,7 +213,7 @@ class RemoteStore:
         rows = [{k: v["value"] for k, v in b.items()} for b in json.loads(body)["results"]["bindings"]]
         if not rows:
             return None
-        newest = max(rows, key=lambda r: r["r"])["r"]
+        newest = max(rows, key=lambda r: sort_key(r["r"].rsplit("/", 1)[-1]))["r"]
         info = json.loads(next(r["info"] for r in rows if r["r"] == newest))
         graphs = {logical(r["g"]): r["g"] for r in rows if r["r"] == newest and "g" in r}
         return Published(info["release"], info, graphs)

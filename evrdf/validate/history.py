@@ -64,6 +64,8 @@ class History:
         g.add((run, PROV.startedAtTime, Literal(when.isoformat(timespec="microseconds"), datatype=XSD.dateTime)))
         g.add((run, PROV.wasAssociatedWith, URIRef(f"{self.iris.base}software/{__version__}")))
         g.add((run, PROV.generated, report_node))
+        if report.extra.get("release"):  # the release it checked, by its IRI (see /releases/<id>/)
+            g.add((run, PROV.used, self.iris.release(str(report.extra["release"]))))
         facts: dict[str, Any] = {
             "softwareVersion": __version__, "release": report.extra.get("release", ""),
             "ontologyVersion": report.extra.get("ontology_version", ""), "engine": report.engine,
@@ -101,6 +103,10 @@ class History:
         return [Run(r["run"].value, r["time"].value, r["release"].value, r["version"].value, r["software"].value,
                     r["engine"].value, r["conforms"].value == "true", int(r["v"].value), int(r["w"].value),
                     int(r["i"].value), int(r["triples"].value)) for r in rows]
+
+    def runs_of(self, release: str) -> list[Run]:
+        """The runs that checked one release, newest first."""
+        return [run for run in self.runs() if run.release == release]
 
     def results(self, run: str) -> list[Result]:
         rows = self.query(f"""PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX sh: <{SH}>
