@@ -133,7 +133,7 @@ class Client:
 
 @pytest.fixture(scope="module")
 def api(history: History) -> Client:
-    app = create_app(history.settings.with_(rate_per_s=1000.0, rate_burst=1000), OxigraphStore(history.settings.store))
+    app = create_app(history.settings, OxigraphStore(history.settings.store))
     app.testing = True
     return Client(app.test_client())
 
@@ -421,7 +421,7 @@ def test_the_remote_backend_publishes_releases_with_their_changelogs(tmp_path: P
     sources = tmp_path / "ontology"
     shutil.copytree(SOURCES, sources)
     settings = Settings(store=tmp_path / "store", sources=sources, base_iri=base, backend="remote",
-                        remote_url=virtuoso.url, rate_per_s=1000.0, rate_burst=1000)
+                        remote_url=virtuoso.url)
     remote = RemoteStore.from_settings(settings)
     first = build(settings, reason=False)
     publish(remote, settings.store / "releases" / first.release)
