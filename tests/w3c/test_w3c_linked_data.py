@@ -102,7 +102,7 @@ def examples(root: str, base: str) -> dict[str, str]:
              f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{base}\")) "
              f"BIND(REPLACE(STRAFTER(STR(?s), \"{base}\"), \"/.*$\", \"\") AS ?kind) "
              f"FILTER(CONTAINS(STRAFTER(STR(?s), \"{base}\"), \"/\")) FILTER(!STRENDS(STR(?s), \".owl\") && "
-             f"!STRENDS(STR(?s), \"/\")) }} GROUP BY ?kind")
+             f"!STRENDS(STR(?s), \"/\") && !CONTAINS(STR(?s), \"#\")) }} GROUP BY ?kind")
     reply = get(root, "/sparql?" + urllib.parse.urlencode({"query": query}), "application/sparql-results+json")
     rows = json.loads(reply.body)["results"]["bindings"]
     found = {row["kind"]["value"]: row["iri"]["value"] for row in rows}
@@ -176,6 +176,31 @@ def test_the_vocabulary_namespace_sees_other_to_the_ontology(accept: str, docume
     assert reply.status == 303 and urllib.parse.urljoin(root + "/ontology/", reply.headers["location"]) == root + "/ontology"
     target = get(root, "/ontology", accept)
     assert target.status == 200 and target.headers["content-type"].startswith(MEDIA[document])
+
+
+@pytest.mark.parametrize("name,accept,document", REQUESTS, ids=[r[0] for r in REQUESTS])
+def test_hash_iris_are_described_by_the_document_before_the_hash(name: str, accept: str | None,
+                                                                 document: str | None, site) -> None:  # type: ignore[no-untyped-def]
+    """Cool URIs section 4.1 (hash URIs): a client strips the fragment and fetches the document, which answers
+    200 in the negotiated format (no 303) and describes the fragment's thing (here a release's change records)."""
+    root, store = site
+    reply = get(root, "/sparql?" + urllib.parse.urlencode({"query": (
+        f"SELECT (MIN(STR(?s)) AS ?iri) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
+        f"\"{store.base}releases/\") && CONTAINS(STR(?s), \"#\")) }}")}), "application/sparql-results+json")
+    iri = json.loads(reply.body)["results"]["bindings"][0]["iri"]["value"]
+    path = iri[len(root):].partition("#")[0]
+    reply = get(root, path, accept)
+    assert "Accept" in reply.headers.get("vary", "")
+    if document is None:
+        assert reply.status == 406
+        return
+    assert reply.status == 200, (path, reply.status)
+    assert reply.headers["content-type"].startswith(MEDIA[document]), reply.headers["content-type"]
+    if document in PARSERS:
+        triples = parse(root, reply.body, document, root + path)
+        assert any(q.subject == ox.NamedNode(iri) for q in triples), f"{path} says nothing about {iri}"
+    else:
+        assert iri.partition("#")[2].encode() in reply.body
 
 
 def test_an_iri_nobody_uses_is_404(site) -> None:  # type: ignore[no-untyped-def]
