@@ -120,6 +120,8 @@ def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
             if request.method in ("GET", "HEAD"):
                 return _bare_endpoint(settings, statistics, params)
             raise Refusal(400, "missing 'query' parameter (SPARQL 1.1 Protocol, section 2.1)")
+        if request.method in ("GET", "HEAD") and params.format is None and prefers_html():
+            return _editor(settings, params.query)
         ticket = budget.begin(request.remote_addr or "unknown", settings.query_timeout_s)
         if isinstance(ticket, limits.Refusal):
             raise Refusal(429, f"{ticket.reason}; retry in {ticket.retry_after} s", {"Retry-After": str(ticket.retry_after)})
@@ -501,14 +503,38 @@ def _not_modified(etag: str, modified: datetime | None) -> bool:
 
 
 # -- the bare endpoint: query editor for browsers, service description for everyone else -----------------------
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def prefers_html() -> bool:
+    """True when the Accept header names HTML explicitly with a higher quality than every result or RDF type it
+    names: a browser following a link (Chromium: text/html, ..., application/xml;q=0.9, */*;q=0.8) gets the
+    editor; protocol clients, which name result types or send */*, keep their formats."""
+    html, other = 0.0, 0.0
+    for value, quality in request.accept_mimetypes:
+        kind = value.split(";")[0].strip().lower()
+        if kind in HTML_TYPES:
+            html = max(html, quality)
+        elif kind in RESULT_TYPES or kind in RDF_TYPES or kind in ("application/xml", "text/xml"):
+            other = max(other, quality)
+    return html > other
+
+
+def _editor(settings: Settings, query: str | None) -> Response:
+    """The YASGUI editor page, with ``query`` (from a link) loaded and run."""
+    response = Response(render_template("sparql.html", examples=examples(settings.base_iri), query=query,
+                                        endpoint=url_for("sparql.sparql", _external=True)))
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 def _bare_endpoint(settings: Settings, statistics: StatisticsCache, params: Params) -> Response:
     offers = ["text/turtle", "text/html", "application/rdf+xml", "application/ld+json", "application/n-triples"]
     wanted = params.format
     best = (DOCUMENT_FORMAT_NAMES.get(normalise(wanted), wanted) if wanted
             else request.accept_mimetypes.best_match(offers) if request.accept_mimetypes else "text/turtle")
     if best == "text/html" or wanted == "html":
-        return Response(render_template("sparql.html", examples=examples(settings.base_iri),
-                                        endpoint=url_for("sparql.sparql", _external=True)))
+        return _editor(settings, None)
     if best not in DOCUMENT_TYPES:
         raise Refusal(400, "missing 'query' parameter (SPARQL 1.1 Protocol, section 2.1); without one, this "
                            f"endpoint describes itself as {', '.join(DOCUMENT_TYPES)}")
