@@ -189,9 +189,10 @@ def stats(store: Path | None) -> None:
     from evrdf.store.oxigraph import OxigraphStore
 
     settings = _settings(store=store)
-    store_ = OxigraphStore(settings.store)
+    store_ = OxigraphStore(settings.store, memory_budget=settings.memory_budget_bytes)
     info = store_.release()
     click.echo(f"release {info['release']} (ontology {info['ontology_version']}, built {info['built']})")
+    click.echo(f"  serving from {store_.preload()}: {store_.memory_note}")
     for label, value in statistics(store_):
         click.echo(f"  {label:<28} {value}")
 

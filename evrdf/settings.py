@@ -38,6 +38,7 @@ class Settings:
     request_timeout_s: float = 10.0  # a connection must deliver its whole request within this, or is closed
     query_workers: int = 4  # development server: query processes (each opens the release read-only)
     cache_bytes: int = 64 << 20  # per-release result cache (0 = off)
+    memory_budget_bytes: int = 0  # serve a release from an in-memory copy when its estimate fits (0 = disk)
     federation_allow: tuple[str, ...] = ()  # SERVICE endpoints a query may call; empty = federation off
     update_token: str | None = field(default=None, repr=False)  # only from $EVRDF_UPDATE_TOKEN
 
@@ -63,7 +64,8 @@ class Settings:
             values["federation_allow"] = tuple(os.environ["EVRDF_FEDERATION_ALLOW"].split())
         for name, kind in (("query_timeout_s", float), ("max_result_bytes", int), ("budget_s", float),
                            ("budget_window_s", float), ("budget_free_s", float), ("max_expensive", int),
-                           ("request_timeout_s", float), ("query_workers", int), ("cache_bytes", int)):
+                           ("request_timeout_s", float), ("query_workers", int), ("cache_bytes", int),
+                           ("memory_budget_bytes", int)):
             if os.environ.get(f"EVRDF_{name.upper()}"):
                 values[name] = kind(os.environ[f"EVRDF_{name.upper()}"])
         if os.environ.get("EVRDF_BACKEND"):

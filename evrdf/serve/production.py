@@ -194,6 +194,11 @@ class EvrdfApplication(BaseApplication):  # type: ignore[misc]
         from evrdf.serve.sparql import budget_policy
 
         limits.share_across_workers(budget_policy(settings))  # in the master: before the forks
+        from evrdf.store import open_store
+
+        self.store = open_store(settings)  # in the master: an in-memory release is shared copy-on-write
+        if hasattr(self.store, "preload"):
+            self.store.preload()  # synchronous: no loader thread is running when gunicorn forks
         EvrdfWorker.request_timeout = settings.request_timeout_s
         EvrdfWorker.max_body = settings.max_body_bytes
         super().__init__()
@@ -213,9 +218,8 @@ class EvrdfApplication(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         from evrdf.serve.app import create_app
-        from evrdf.store import open_store
 
-        return create_app(self.settings, open_store(self.settings))
+        return create_app(self.settings, self.store)
 
 
 def serve(settings: Settings, workers: int, threads: int = 4) -> None:

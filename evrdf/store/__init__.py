@@ -15,4 +15,5 @@ def open_store(settings: "object") -> Store:
         from evrdf.store.remote import RemoteStore
 
         return RemoteStore.from_settings(settings)
-    return OxigraphStore(settings.store)  # type: ignore[attr-defined]
+    return OxigraphStore(settings.store,  # type: ignore[attr-defined]
+                         memory_budget=getattr(settings, "memory_budget_bytes", 0))

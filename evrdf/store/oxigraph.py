@@ -23,14 +23,72 @@ CURRENT = "current"
 RELEASES = "releases"
 
 
-class OxigraphStore:
-    """Read side: opens the published release read-only and follows the pointer when a new one lands."""
+BYTES_PER_QUAD = 300  # estimated memory of one quad in an in-memory Oxigraph store (terms, 6 indexes, overhead)
 
-    def __init__(self, root: Path):
+
+class OxigraphStore:
+    """Read side: opens the published release read-only and follows the pointer when a new one lands.
+
+    With a memory budget (bytes, 0 = always disk), a release whose estimated size (quads x BYTES_PER_QUAD) fits
+    is copied into an in-memory store, which answers 4-9x faster than RocksDB on disk. A new release is copied
+    in a background thread while its disk store answers; the in-memory copy replaces it in one assignment once
+    complete, so readers never see a half-loaded store; a failed copy leaves the disk store serving."""
+
+    def __init__(self, root: Path, memory_budget: int = 0):
         self.root = Path(root)
+        self.memory_budget = memory_budget
         self._lock = threading.Lock()
         self._opened: tuple[str, ox.Store] | None = None  # (the pointer's target as read, its store)
         self._info: tuple[str, dict[str, Any]] | None = None
+        self._memory: tuple[str, ox.Store] | None = None  # (target, a complete in-memory copy of it)
+        self._loading: str | None = None  # the target a background copy is working on
+        self.memory_note = "memory budget 0: served from disk"
+
+    # -- serving from memory ----------------------------------------------------------------------
+    def mode(self) -> str:
+        """'memory' when the published release is answered from an in-memory copy, else 'disk'."""
+        memory = self._memory
+        return "memory" if memory is not None and memory[0] == self._pointer() else "disk"
+
+    def preload(self) -> str:
+        """Copy the published release into memory now (in the master before gunicorn forks, so the workers
+        share its pages copy-on-write); returns the mode."""
+        if self.memory_budget > 0:
+            self._load_memory(self._pointer())
+        return self.mode()
+
+    def _load_memory(self, target: str) -> None:
+        self._tried = target
+        try:
+            release = (self.root / target).resolve()
+            disk = ox.Store.read_only(str(release / "oxigraph"))
+            quads = int(next(iter(disk.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
+            estimate = quads * BYTES_PER_QUAD
+            if estimate > self.memory_budget:
+                self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, ~{estimate >> 20} MiB "
+                                    f"estimated, over the memory budget of {self.memory_budget >> 20} MiB: "
+                                    "served from disk")
+                self._memory = None
+                return
+            memory = ox.Store()
+            memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+            del disk
+            self._memory = (target, memory)  # one assignment: readers see the old store or the whole new one
+            self.memory_note = (f"{quads} quads, ~{estimate >> 20} MiB estimated, within the memory budget of "
+                                f"{self.memory_budget >> 20} MiB: served from memory")
+        except Exception as exc:  # the disk store keeps serving; say why
+            self.memory_note = f"loading into memory failed ({exc}): served from disk"
+        finally:
+            if self._loading == target:
+                self._loading = None
+
+    def _start_loading(self, target: str) -> None:
+        with self._lock:
+            if self._loading == target:
+                return
+            self._loading = target
+            self._tried = target
+        threading.Thread(target=self._load_memory, args=(target,), daemon=True, name="evrdf-memory-load").start()
 
     # -- release handling -------------------------------------------------------------------------
     def _pointer(self) -> str:
@@ -48,6 +106,11 @@ class OxigraphStore:
 
     def _store(self) -> ox.Store:
         target = self._pointer()
+        memory = self._memory
+        if memory is not None and memory[0] == target:
+            return memory[1]
+        if self.memory_budget > 0 and self._loading is None and not self._decided(target):
+            self._start_loading(target)
         opened = self._opened
         if opened is not None and opened[0] == target:
             return opened[1]
@@ -60,6 +123,10 @@ class OxigraphStore:
                     raise StoreError(f"cannot open the store in {release}: {exc}") from None
                 self._opened = (target, store)
             return self._opened[1]
+
+    def _decided(self, target: str) -> bool:
+        """Whether a copy of ``target`` was already tried (and refused or failed): tried once per release."""
+        return getattr(self, "_tried", None) == target
 
     def release(self) -> dict[str, Any]:
         """release.json of the published release, read once per release (a release never changes)."""
