@@ -14,7 +14,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from evrdf.build.graphs import gene_graph
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.build.ontology import build_ontology, core_term_names, load_core
 from evrdf.build.reason import check_consistency
 from evrdf.errors import ReasonerError

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.build.vocab import DEFINITION, OBO, OWL, RDF, RDFS
 from evrdf.identifiers import expand
 from evrdf.ingest.deprecated import DeprecatedTerm

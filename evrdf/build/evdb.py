@@ -21,7 +21,7 @@ from typing import Callable, Mapping, TextIO
 from urllib.parse import quote
 
 from evrdf import __version__
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.build.vocab import DCTERMS, PROV, RDF, RDFS, SPDX, XSD
 from evrdf.errors import SourceError
 from evrdf.identifiers import expand

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.build.vocab import DCTERMS, OBO, OWL, RDF, RDFS, SKOS, XSD
 from evrdf.identifiers import expand
 from evrdf.ingest.curated import SPECIES, Curated, Finding, Gene, Reference

@@ -24,7 +24,7 @@ from typing import Any, Callable
 import pyoxigraph as ox
 
 from evrdf.build.evdb import ImportResult, convert
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.build.provenance import GraphInfo
 from evrdf.errors import SourceError, StoreError, os_message
 from evrdf.ingest.curated import load_curated

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.identifiers import PREFIXES
 from evrdf.ingest.curated import Curated
 

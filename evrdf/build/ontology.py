@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.build.vocab import DEFINITION, DEFINITION_SOURCE, OIO, OWL, RDF, RDFS, SKOS, XSD
 from evrdf.errors import SourceError
 from evrdf.identifiers import PREFIXES, expand

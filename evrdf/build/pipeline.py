@@ -15,7 +15,7 @@ from rdflib import Graph
 from evrdf import __version__
 from evrdf.build.graphs import finding_graphs, gene_graph, pair_graphs, reference_graph
 from evrdf.build.imports import load_imports
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.build.mappings import write_sssom
 from evrdf.build.deprecated import add_deprecated, previous_ontology
 from evrdf.build.ontology import build_ontology, core_term_names, load_core, stamp_version

@@ -10,7 +10,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 
 from evrdf import __version__
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.build.vocab import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SPDX, VOID, XSD
 from evrdf.ingest.curated import Curated, Source
 

@@ -27,7 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from evrdf import __version__
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.errors import EvrdfError, StoreError, ValidationError
 from evrdf.release.index import ReleaseIndex
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history

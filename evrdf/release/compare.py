@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.release.changes import Changelog, summarize
 from evrdf.release.diff import compare
 from evrdf.release.dump import Dump

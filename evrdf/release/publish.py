@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.release.changes import Changelog, summarize
 from evrdf.release.diff import compare
 from evrdf.release.dump import Dump, sections_from

@@ -19,7 +19,7 @@ from typing import Any
 
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.build.vocab import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 from evrdf.release.changes import Changelog
 from evrdf.release.index import ReleaseRecord

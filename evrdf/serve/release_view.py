@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.release.changes import Changelog
 from evrdf.release.index import DUMP, ReleaseIndex, ReleaseRecord
 from evrdf.release.rdf import MEDIA_TYPES

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.formats import DOCUMENT_TYPES, document_extension, serialize_triples
 from evrdf.release.changes import Changelog
 from evrdf.release.index import DUMP, DUMP_GZ, RELEASE_TTL, ReleaseIndex, ReleaseRecord

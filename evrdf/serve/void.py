@@ -84,7 +84,7 @@ class SeriesCache:
             if self._value is None or self._value[0] != release:
                 import pyoxigraph as ox
 
-                from evrdf.build.iris import Iris
+                from evrdf.iris import Iris
                 from evrdf.release.publish import history
 
                 data = ox.serialize((q.triple for q in history(self.root, Iris(self.base))),

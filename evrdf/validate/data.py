@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pyoxigraph as ox
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.errors import SourceError, StoreError
 
 FILE_FORMATS = {

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.errors import ValidationError
 from evrdf.settings import Settings
 from evrdf.validate.data import Dataset, from_files

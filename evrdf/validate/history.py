@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SH, XSD
 
 from evrdf import __version__
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.errors import StoreError
 from evrdf.validate.render import add_results
 from evrdf.validate.report import Report, Result, Severity

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.errors import SourceError
 
 TABLES = ("chemokines.tsv", "genes.tsv")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.errors import SourceError
 from evrdf.settings import Settings
 from evrdf.validate.data import Dataset, from_endpoint, from_files, from_release

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from evrdf.build.iris import Iris
+from evrdf.iris import Iris
 from evrdf.errors import SourceError
 
 
