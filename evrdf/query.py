@@ -32,7 +32,7 @@ def run(store: Store, sparql: str) -> Any:
     """Answer as the endpoint does: the prefixes it predeclares, relative IRIs against the release's base, and
     the same nesting limits (deeper would crash the parser: SIGSEGV)."""
     from evrdf.prefixes import predeclared
-    from evrdf.serve.query_policy import Refused, check
+    from evrdf.query_policy import Refused, check
     from evrdf.syntax import explain
 
     try:

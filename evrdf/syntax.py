@@ -3,7 +3,7 @@
 Oxigraph (the parser of record) reports where its grammar stopped and what it would have accepted there, e.g.
 ``error at 1:26: expected one of OPTIONAL, Prefix not found, ['%'], ['-' | '0' ..= '9' | ...]``: a wall of
 character classes for a missing PREFIX, or "expected OPTIONAL" for a misspelt FILTER. ``explain`` turns that
-into a sentence by looking at the query's own tokens (serve/sparql_text.py) around the reported position:
+into a sentence by looking at the query's own tokens (evrdf/sparql_text.py) around the reported position:
 
 >>> print(explain("SELECT * WHERE { ?s foo:p ?o }", "error at 1:26: expected one of Prefix not found, ['%']"))
 SPARQL syntax error at line 1, column 21: prefix foo: is not declared; add PREFIX foo: <...> before the query
@@ -102,7 +102,7 @@ def _line_column(query: str, offset: int) -> tuple[int, int]:
 
 # -- finding the cause -----------------------------------------------------------------------------------------
 def _diagnose(query: str, offset: int, expected: list[str], prefixes: dict[str, str]) -> tuple[str, Where]:
-    from evrdf.serve.sparql_text import scan, tokens
+    from evrdf.sparql_text import scan, tokens
 
     toks = tokens(query)
     if "Prefix not found" in expected:

@@ -27,8 +27,8 @@ from typing import Iterator
 import pyoxigraph
 import pytest
 
-from evrdf.serve import fence
-from evrdf.serve.query_policy import MAX_DEPTH, MAX_NESTING
+from evrdf import fence
+from evrdf.query_policy import MAX_DEPTH, MAX_NESTING
 from evrdf.serve.runner import Forbidden, Job, evaluate
 from tests.conftest import LiveServer, live_server
 

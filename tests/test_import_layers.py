@@ -58,18 +58,12 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("evrdf.build.pipeline", "evrdf.validate.report"),
     ("evrdf.build.update", "evrdf.release.index"),
     ("evrdf.build.update", "evrdf.release.publish"),
-    ("evrdf.build.update", "evrdf.serve"),
-    ("evrdf.build.update", "evrdf.serve.query_policy"),
     ("evrdf.build.update", "evrdf.store.oxigraph"),
     ("evrdf.build.update", "evrdf.validate.data"),
     ("evrdf.build.update", "evrdf.validate.report"),
     ("evrdf.build.update", "evrdf.validate.run"),
-    ("evrdf.query", "evrdf.serve.query_policy"),
     ("evrdf.query", "evrdf.store.base"),
     ("evrdf.release.publish", "evrdf.store.oxigraph"),
-    ("evrdf.store.remote", "evrdf.serve"),
-    ("evrdf.store.remote_query", "evrdf.serve.sparql_text"),
-    ("evrdf.syntax", "evrdf.serve.sparql_text"),
     ("evrdf.validate.run", "evrdf.store.oxigraph"),
 }
 

@@ -219,8 +219,8 @@ def write_updates(data: ox.Store, iris: Iris, path: Path) -> None:
 
 def _refuse_outside_calls(text: str, federation_allow: tuple[str, ...]) -> None:
     """LOAD would make the server fetch any URL; SERVICE follows the endpoint's federation policy; nesting past
-    the limits would crash the parser (serve/query_policy.py)."""
-    from evrdf.serve.query_policy import Refused, check  # text checks only, no web dependency
+    the limits would crash the parser (evrdf/query_policy.py)."""
+    from evrdf.query_policy import Refused, check  # text checks only, no web dependency
 
     try:
         check(text, update=True, federation_allow=federation_allow)
@@ -229,9 +229,9 @@ def _refuse_outside_calls(text: str, federation_allow: tuple[str, ...]) -> None:
 
 
 def _run(data: ox.Store, text: str, fenced: bool) -> None:
-    """The update itself; with ``fenced``, in a thread that cannot open Internet sockets (serve/fence.py), so no
+    """The update itself; with ``fenced``, in a thread that cannot open Internet sockets (evrdf/fence.py), so no
     spelling of SERVICE or LOAD reaches the network."""
-    from evrdf.serve import fence
+    from evrdf import fence
 
     if fenced and fence.available():
         fence.run_fenced(data.update, text)

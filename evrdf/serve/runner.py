@@ -77,7 +77,7 @@ class StoreFailure(QueryFailed):
 
 
 class Forbidden(QueryFailed):
-    """The query tried to reach the network from a fenced thread (serve/fence.py): a SERVICE the text checks
+    """The query tried to reach the network from a fenced thread (evrdf/fence.py): a SERVICE the text checks
     did not see."""
 
 
@@ -160,7 +160,7 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
     the answer certainly comes from (read before and after: equal unless a publish happened in between)."""
     before = _release_id(store)
     if job.fenced:
-        from evrdf.serve import fence
+        from evrdf import fence
 
         if fence.available():
             fence.fence_this_thread()  # once per thread; the thread only ever evaluates client SPARQL

@@ -35,8 +35,8 @@ from evrdf.serve.runner import (Answer, Busy, Forbidden, Job, NotAcceptable, Que
                                 QueryTimeout, QueryUnsupported, ResultTooLarge, RetiringRunner, StoreFailure,
                                 TIMED_OUT, release_info, runner_for)
 from evrdf.serve.service_description import service_graph
-from evrdf.serve import query_policy
-from evrdf.serve.sparql_text import scan
+from evrdf import query_policy
+from evrdf.sparql_text import scan
 from evrdf.serve.void import SeriesCache, StatisticsCache, void_graph
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -220,7 +220,7 @@ def _update(settings: Settings, params: Params) -> Response:
         raise Refusal(401, "SPARQL Update needs the operator's token (Authorization: Bearer TOKEN)",
                       {"WWW-Authenticate": 'Bearer realm="evrdf"'})
     if params.using_graphs:
-        from evrdf.serve.sparql_text import tokens
+        from evrdf.sparql_text import tokens
 
         words = {t.text.upper() for t in tokens(params.update or "") if t.kind == "word"}
         if words & {"USING", "WITH"}:  # SPARQL 1.1 Protocol 2.2.3: a dataset in both places is refused
@@ -383,7 +383,7 @@ def _description_job(runner: Any, job: Job, params: Params, deadline: float) -> 
 
 
 def _fenced(store: Store, settings: Settings) -> bool:
-    """Evaluate behind the network fence: the embedded store with federation off (serve/fence.py). A remote store
+    """Evaluate behind the network fence: the embedded store with federation off (evrdf/fence.py). A remote store
     is reached over the network, and federation needs it."""
     return not settings.federation_allow and type(store) is OxigraphStore
 

@@ -132,7 +132,7 @@ def check_query(sparql: str, base_iri: str | None = None, prefixes: dict[str, st
     for pattern, message in _FORBIDDEN:
         if pattern.search(code):
             raise SyntaxError(message)
-    from evrdf.serve import fence  # the empty store would still call a SERVICE: evaluate where no socket opens
+    from evrdf import fence  # the empty store would still call a SERVICE: evaluate where no socket opens
 
     if fence.available():
         return fence.run_fenced(_result_class, sparql, base_iri, prefixes)

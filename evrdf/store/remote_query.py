@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from evrdf.serve.sparql_text import Token, tokens
+from evrdf.sparql_text import Token, tokens
 
 NOWHERE = "urn:evrdf:no-graph"  # a graph no store holds: the empty default graph / empty named set
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
