@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -166,35 +167,45 @@ def update(sparql: str | None, update_file: object, store: Path | None, base_iri
 @click.option("--format", "fmt", default="table", show_default=True,
               help="table, or a SPARQL results format (json, xml, csv, tsv) / RDF format (ttl, nt, nq, trig, "
                    "rdf, jsonld) for CONSTRUCT/DESCRIBE")
-def query(sparql: str | None, query_file: object, store: Path | None, fmt: str) -> None:
+@click.option("--backend", type=click.Choice(["oxigraph", "remote"]), help=BACKEND_HELP)
+@click.option("--remote", "remote_url", help=REMOTE_HELP)
+def query(sparql: str | None, query_file: TextIO | None, store: Path | None, fmt: str,
+          backend: str | None = None, remote_url: str | None = None) -> None:
     """Run a SPARQL query against the published store."""
     from evrdf.query import render
+    from evrdf.store import open_store
 
     if query_file is not None:
-        sparql = query_file.read()  # type: ignore[attr-defined]
+        sparql = query_file.read()
     if not sparql:
         raise click.UsageError("give a query as an argument or with --file")
-    settings = _settings(store=store)
-    from evrdf.store.oxigraph import OxigraphStore
-
-    output = render(OxigraphStore(settings.store), sparql, fmt)
+    settings = _read_settings(store, backend, remote_url).with_(memory_budget_bytes=0)  # one query: no copy
+    output = render(open_store(settings), sparql, fmt)
     sys.stdout.buffer.write(output)
 
 
 @cli.command()
 @click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
-def stats(store: Path | None) -> None:
+@click.option("--backend", type=click.Choice(["oxigraph", "remote"]), help=BACKEND_HELP)
+@click.option("--remote", "remote_url", help=REMOTE_HELP)
+def stats(store: Path | None, backend: str | None = None, remote_url: str | None = None) -> None:
     """Counts of what the published release holds."""
     from evrdf.query import statistics
-    from evrdf.store.oxigraph import OxigraphStore
+    from evrdf.store import open_store
 
-    settings = _settings(store=store)
-    store_ = OxigraphStore(settings.store, memory_budget=settings.memory_budget_bytes)
+    store_ = open_store(_read_settings(store, backend, remote_url))
     info = store_.release()
     click.echo(f"release {info['release']} (ontology {info['ontology_version']}, built {info['built']})")
     click.echo(f"  serving from {store_.preload()}: {store_.memory_note}")
     for label, value in statistics(store_):
         click.echo(f"  {label:<28} {value}")
+
+
+def _read_settings(store: Path | None, backend: str | None, remote_url: str | None) -> Settings:
+    """Settings for a command that reads the published store on the chosen backend, with the base IRI the
+    release was built for (the remote store's pointer graph is named after it)."""
+    settings = _settings(store=store, backend=backend or ("remote" if remote_url else None), remote_url=remote_url)
+    return served_base(settings, explicit=os.environ.get("EVRDF_BASE_IRI"))
 
 
 @cli.command()
@@ -404,7 +415,9 @@ def validate(files: tuple[Path, ...], store: Path | None, endpoint: str | None, 
         elif endpoint:
             report = validate_endpoint(endpoint, settings, **options)
         else:
-            report = validate_store(settings, **options)
+            from evrdf.store.oxigraph import OxigraphStore
+
+            report = validate_store(settings, OxigraphStore(settings.store), **options)
             if record:
                 from evrdf.validate.history import History
 

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from evrdf.errors import EvrdfError
 from evrdf.formats import RDF_FORMATS, RESULT_FORMATS, normalise
-from evrdf.store.base import Store
+from evrdf.storage import Store
 
 PREFIXES = {
     "evo": "https://w3id.org/evrdf/ontology/",

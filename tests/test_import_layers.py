@@ -62,9 +62,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("evrdf.build.update", "evrdf.validate.data"),
     ("evrdf.build.update", "evrdf.validate.report"),
     ("evrdf.build.update", "evrdf.validate.run"),
-    ("evrdf.query", "evrdf.store.base"),
-    ("evrdf.release.publish", "evrdf.store.oxigraph"),
-    ("evrdf.validate.run", "evrdf.store.oxigraph"),
 }
 
 

@@ -184,11 +184,25 @@ class RemoteStore:
     def release(self) -> dict[str, Any]:
         return dict(self.published().info)
 
-    def files_dir(self) -> Path:
-        """Release files (downloads) are not RDF: they stay on disk, shared by the web workers."""
+    def release_dir(self) -> Path:
+        """The served release's directory in the build store beside the remote one (its release.json, files/)."""
         if self.files_root is None:
             raise StoreError("this remote store has no files directory (set EVRDF_STORE)")
-        return self.files_root / "releases" / self.published().release / "files"
+        return self.files_root / "releases" / self.published().release
+
+    def files_dir(self) -> Path:
+        """Release files (downloads) are not RDF: they stay on disk, shared by the web workers."""
+        return self.release_dir() / "files"
+
+    def preload(self) -> str:
+        """Nothing to load here: the remote engine holds the data. Reads the pointer once, so a missing
+        release fails now."""
+        self.published(fresh=True)
+        return "remote"
+
+    @property
+    def memory_note(self) -> str:
+        return f"queries are answered by {self.endpoints.query}"
 
     # -- the pointer ------------------------------------------------------------------------------
     def published(self, fresh: bool = False) -> Published:

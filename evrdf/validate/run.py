@@ -12,6 +12,7 @@ from rdflib import Graph
 from evrdf.iris import Iris
 from evrdf.errors import SourceError
 from evrdf.settings import Settings
+from evrdf.storage import Store
 from evrdf.validate.data import Dataset, from_endpoint, from_files, from_release
 from evrdf.validate.engines import ENGINES
 from evrdf.validate.reference import reference_ntriples
@@ -45,11 +46,8 @@ def validate_files(paths: list[Path], settings: Settings, **options: object) -> 
     return validate_dataset(from_files(paths, settings.base_iri), settings, **options)  # type: ignore[arg-type]
 
 
-def validate_store(settings: Settings, **options: object) -> Report:
-    """The published release (settings.store/current)."""
-    from evrdf.store.oxigraph import OxigraphStore
-
-    store = OxigraphStore(settings.store)
+def validate_store(settings: Settings, store: Store, **options: object) -> Report:
+    """The release ``store`` publishes (the caller opens the store: validation sits below every backend)."""
     info = store.release()
     report = validate_dataset(from_release(store.release_dir()), settings, **options)  # type: ignore[arg-type]
     report.extra.update(release=str(info.get("release", "")), ontology_version=str(info.get("ontology_version", "")))
