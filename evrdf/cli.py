@@ -50,7 +50,7 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
           reason: bool, backend: str | None = None, remote_url: str | None = None, fail_on: str = "violation",
           allow_warnings: bool = False) -> None:
     """Build the knowledge graph from the curated sources and publish it into the store."""
-    from evrdf.build.pipeline import build as run_build
+    from evrdf.pipeline.build import build as run_build
 
     settings = _settings(store=store, base_iri=base_iri, sources=sources,
                          backend=backend or ("remote" if remote_url else None), remote_url=remote_url)
@@ -137,7 +137,7 @@ def update(sparql: str | None, update_file: object, store: Path | None, base_iri
 
     Updates write into <base>graph/updates (their default graph) and graphs under it only; `evrdf build`
     carries those graphs forward."""
-    from evrdf.build.update import apply_update
+    from evrdf.pipeline.update import apply_update
     from evrdf.errors import ValidationError
 
     text = update_file.read() if update_file is not None else sparql  # type: ignore[attr-defined]
@@ -333,7 +333,7 @@ def import_(database: str, path: Path, experiments: Path | None, release: str | 
     """Convert a Vesiclepedia or ExoCarta download and stage it; the next `evrdf build` publishes it."""
     import importlib
 
-    from evrdf.build.imports import import_database
+    from evrdf.pipeline.imports import import_database
     from evrdf.ingest.evdb import release_from_name
 
     settings = _settings(store=store, base_iri=base_iri, sources=sources)

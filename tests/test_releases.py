@@ -29,7 +29,7 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
 
-from evrdf.build.pipeline import BuildReport, build
+from evrdf.pipeline.build import BuildReport, build
 from evrdf.serve.app import create_app
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore
@@ -385,7 +385,7 @@ def test_void_describes_every_release_with_its_distributions(history: History, a
 
 
 def test_a_sparql_update_publishes_a_release_with_its_changelog(tmp_path: Path) -> None:
-    from evrdf.build.update import apply_update
+    from evrdf.pipeline.update import apply_update
     from evrdf.release.index import ReleaseIndex
 
     settings = Settings(store=tmp_path / "store", sources=SOURCES)

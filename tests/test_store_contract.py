@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 import pyoxigraph as ox
 import pytest
 
-from evrdf.build.pipeline import BuildReport, build
+from evrdf.pipeline.build import BuildReport, build
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore, new_release
 from evrdf.store.publish_remote import publish

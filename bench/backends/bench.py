@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from evrdf.build.pipeline import build
+from evrdf.pipeline.build import build
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore, new_release
 from evrdf.store.publish_remote import publish

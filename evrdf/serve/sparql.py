@@ -211,7 +211,7 @@ def read_request() -> Params:
 
 def _update(settings: Settings, params: Params) -> Response:
     """SPARQL 1.1 Update (Protocol 2.2), for the operator's token only: applied to a copy of the published
-    release and published as a new release (build/update.py); readers never see a half-applied update."""
+    release and published as a new release (pipeline/update.py); readers never see a half-applied update."""
     if not settings.update_token:
         raise Refusal(403, "SPARQL Update is disabled on this endpoint: releases are served read-only; the "
                            "operator enables updates with EVRDF_UPDATE_TOKEN, or publishes with `evrdf build`")
@@ -231,7 +231,7 @@ def _update(settings: Settings, params: Params) -> Response:
     if params.default_graphs or params.named_graphs:
         raise Refusal(400, "default-graph-uri / named-graph-uri belong to queries; an update names its graphs "
                            "with USING or GRAPH")
-    from evrdf.build.update import UpdateRefused, UpdateSyntaxError, apply_update
+    from evrdf.pipeline.update import UpdateRefused, UpdateSyntaxError, apply_update
     from evrdf.errors import EvrdfError, ValidationError
     from evrdf.validate.render import render
 
