@@ -67,3 +67,50 @@ def test_rank_orders_the_stages() -> None:
     assert _rank("evrdf.validate.gate") < _rank("evrdf.store.oxigraph") < _rank("evrdf.pipeline.build")
     assert _rank("evrdf.pipeline.update") < _rank("evrdf.serve.app") < _rank("evrdf.cli")
 
+
+def _cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
+    """Every strongly connected group of more than one module (Tarjan's algorithm), each sorted."""
+    graph: dict[str, set[str]] = {}
+    for source, target in edges:
+        graph.setdefault(source, set()).add(target)
+        graph.setdefault(target, set())
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph[node]:
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_serve_modules_import_one_another_without_a_cycle() -> None:
+    """serve/ is split by concern (negotiation, pages, resources, queries): each piece builds on others, never in
+    a circle, deferred imports included; a module that needs a piece above it gets it passed in."""
+    serve = {(m, t) for m, t in _imports() if m.startswith("evrdf.serve.") and t.startswith("evrdf.serve.")}
+    assert not _cycles(serve), f"import cycles in serve/: {_cycles(serve)}"
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    assert _cycles({("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")}) == [["a", "b", "c"]]
+    assert _cycles({("a", "b"), ("b", "c")}) == []
