@@ -111,6 +111,11 @@ def test_serve_modules_import_one_another_without_a_cycle() -> None:
     assert not _cycles(serve), f"import cycles in serve/: {_cycles(serve)}"
 
 
+def test_no_modules_import_one_another_in_a_circle() -> None:
+    """Within a stage too (the stages' one-way order already rules out cycles across them)."""
+    assert not _cycles(_imports()), f"import cycles: {_cycles(_imports())}"
+
+
 def test_the_cycle_check_finds_a_cycle() -> None:
     assert _cycles({("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")}) == [["a", "b", "c"]]
     assert _cycles({("a", "b"), ("b", "c")}) == []

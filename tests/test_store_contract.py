@@ -15,7 +15,8 @@ from evrdf.pipeline.build import BuildReport, build
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore, new_release
 from evrdf.store.publish_remote import publish
-from evrdf.store.remote import Endpoints, RemoteStore, physical
+from evrdf.store.naming import physical
+from evrdf.store.remote import Endpoints, RemoteStore
 from tests.conftest import SOURCES
 
 BASE = "https://w3id.org/evrdf/"

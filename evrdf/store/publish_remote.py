@@ -22,7 +22,8 @@ from typing import Callable
 import pyoxigraph as ox
 
 from evrdf.errors import StoreError
-from evrdf.store.remote import CURRENT, GRAPH, INFO, RemoteStore, physical
+from evrdf.store.naming import physical
+from evrdf.store.remote import CURRENT, GRAPH, INFO, RemoteStore
 
 BATCH_TRIPLES = 200_000
 KEEP_RELEASES = 2

@@ -32,11 +32,11 @@ import pyoxigraph as ox
 
 from evrdf.errors import StoreError, UnsupportedQuery
 from evrdf.release.ids import sort_key
+from evrdf.store.naming import logical
 from evrdf.store.remote_query import rewrite
 
 NS = "https://w3id.org/evrdf/store#"  # the pointer graph's vocabulary
 CURRENT, GRAPH, INFO = NS + "current", NS + "graph", NS + "info"
-SUFFIX = "evrdf-release="
 POINTER_TTL_S = 1.0  # how long a worker trusts its copy of the pointer; old graphs live one more release
 
 
@@ -54,24 +54,6 @@ class RemoteError(StoreError, ConnectionError):
 
 class RemoteTimeout(StoreError, TimeoutError):
     """The remote store did not answer within the configured timeout."""
-
-
-def physical(graph: str, release: str) -> str:
-    """The name a release's graph has inside the remote store.
-
-    >>> physical("https://w3id.org/evrdf/graph/hgnc", "20250101T000000-abc123")
-    'https://w3id.org/evrdf/graph/hgnc?evrdf-release=20250101T000000-abc123'
-    """
-    return f"{graph}{'&' if '?' in graph else '?'}{SUFFIX}{release}"
-
-
-def logical(graph: str) -> str:
-    """Undo ``physical``.
-
-    >>> logical("https://w3id.org/evrdf/graph/hgnc?evrdf-release=20250101T000000-abc123")
-    'https://w3id.org/evrdf/graph/hgnc'
-    """
-    return re.sub(r"[?&]" + re.escape(SUFFIX) + r"[^&#]*$", "", graph)
 
 
 @dataclass(frozen=True)

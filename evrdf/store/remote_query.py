@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from evrdf.sparql_text import Token, tokens
+from evrdf.store.naming import physical
 
 NOWHERE = "urn:evrdf:no-graph"  # a graph no store holds: the empty default graph / empty named set
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -74,8 +75,6 @@ def rewrite(sparql: str, graphs: dict[str, str], release: str, *, base_iri: str 
 class _Rewriter:
     def __init__(self, text: str, graphs: dict[str, str], release: str, base: str | None,
                  prefixes: dict[str, str]):
-        from evrdf.store.remote import physical
-
         self.text, self.graphs, self.release, self.base, self.predeclared = text, graphs, release, base, prefixes
         self.physical = lambda g: graphs.get(g) or physical(g, release)  # unknown graphs: a name nothing holds
         self.toks = tokens(text)
