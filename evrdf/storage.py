@@ -17,7 +17,9 @@ import pyoxigraph as ox
 class Store(Protocol):
     """The read side: the published release of one store."""
 
-    memory_note: str  # one line on where the answers come from, for `evrdf stats`
+    @property
+    def memory_note(self) -> str:
+        """One line on where the answers come from, for `evrdf stats`."""
 
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None, base_iri: str | None = None,
