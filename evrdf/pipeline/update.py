@@ -167,7 +167,8 @@ def _restamp_ontology(data: ox.Store, iris: Iris, release: str) -> None:
         INSERT {{ GRAPH <{graph}> {{ <{onto}> <{owl}versionIRI> <{iris.version_iri(release)}> ;
                                              <{owl}versionInfo> "{release}" }} }}
         WHERE {{ GRAPH <{graph}> {{ <{onto}> a <{owl}Ontology> .
-                 OPTIONAL {{ <{onto}> <{owl}versionIRI> ?iri }} OPTIONAL {{ <{onto}> <{owl}versionInfo> ?info }} }} }}""")
+                 OPTIONAL {{ <{onto}> <{owl}versionIRI> ?iri }}
+                 OPTIONAL {{ <{onto}> <{owl}versionInfo> ?info }} }} }}""")
 
 
 def _restamp_files(previous: Path, files: Path, iris: Iris, release: str) -> None:

@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(releases_blueprint(store, settings))
     app.register_blueprint(search_blueprint(store, settings))
     app.register_blueprint(__import__("evrdf.serve.validate", fromlist=["_"]).validate_blueprint(store, settings))
-    app.register_blueprint(resources_blueprint(store, settings, term_page))  # last: the catch-all for IRIs under the base
+    # last: the catch-all for IRIs under the base
+    app.register_blueprint(resources_blueprint(store, settings, term_page))
     app.after_request(_cors)
     return app
 

@@ -707,13 +707,13 @@ def runner_for(store: Any, size: int) -> ProcessRunner | ThreadRunner | Retiring
     retire = _RETIRE
     if type(store) is OxigraphStore and retire is not None:
         key: tuple[Any, ...] = ("retiring", id(store), size)
-        make: Callable[[], Any] = lambda: RetiringRunner(store, size, retire)
+        make: Callable[[], Any] = functools.partial(RetiringRunner, store, size, retire)
     elif type(store) is OxigraphStore:
         key = ("process", str(store.root.resolve()), size)
-        make = lambda: ProcessRunner(functools.partial(OxigraphStore, store.root), size)
+        make = functools.partial(ProcessRunner, functools.partial(OxigraphStore, store.root), size)
     else:
         key = ("thread", id(store), size)
-        make = lambda: ThreadRunner(store, size)
+        make = functools.partial(ThreadRunner, store, size)
     with _RUNNERS_LOCK:
         if key not in _RUNNERS:
             _RUNNERS[key] = make()

@@ -1,6 +1,6 @@
 """/sparql: the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/), query operation (section 2.1),
-with the update operation (2.2) for the operator's token only (each update publishes a new release); the service description at the bare endpoint; VoID, the example
-queries as RDF and the JSON-LD context beside it.
+with the update operation (2.2) for the operator's token only (each update publishes a new release); the service
+description at the bare endpoint; VoID, the example queries as RDF and the JSON-LD context beside it.
 
 Results are serialized by the store (Oxigraph) and passed through as bytes; this module only negotiates, limits,
 caches (per release) and maps failures to HTTP statuses.
@@ -124,7 +124,8 @@ def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
             return _editor(settings, params.query)
         ticket = budget.begin(request.remote_addr or "unknown", settings.query_timeout_s)
         if isinstance(ticket, limits.Refusal):
-            raise Refusal(429, f"{ticket.reason}; retry in {ticket.retry_after} s", {"Retry-After": str(ticket.retry_after)})
+            raise Refusal(429, f"{ticket.reason}; retry in {ticket.retry_after} s",
+                          {"Retry-After": str(ticket.retry_after)})
         try:
             return _answer(store, settings, cache, context, params)
         finally:

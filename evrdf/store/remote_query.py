@@ -66,8 +66,10 @@ def rewrite(sparql: str, graphs: dict[str, str], release: str, *, base_iri: str 
     >>> r = rewrite("PREFIX g: <http://e/graph/> SELECT * { GRAPH g:a { ?s ?p ?o } }", {"http://e/graph/a": "P"}, "1")
     >>> r.text
     'PREFIX g: <http://e/graph/> SELECT * { GRAPH <P> { ?s ?p ?o } }'
-    >>> rewrite("SELECT ?g { GRAPH ?g { ?s ?p ?o } }", {"http://e/a": "P", "http://e/b": "Q"}, "1").text
-    'SELECT ?g { { { GRAPH <P> { ?s ?p ?o } VALUES ?g { <http://e/a> } } UNION { GRAPH <Q> { ?s ?p ?o } VALUES ?g { <http://e/b> } } } }'
+    >>> rewrite("SELECT ?g { GRAPH ?g { ?s ?p ?o } }", {"http://e/a": "P", "http://e/b": "Q"},
+    ...         "1").text  # doctest: +NORMALIZE_WHITESPACE
+    'SELECT ?g { { { GRAPH <P> { ?s ?p ?o } VALUES ?g { <http://e/a> } }
+                   UNION { GRAPH <Q> { ?s ?p ?o } VALUES ?g { <http://e/b> } } } }'
     """
     return _Rewriter(sparql, graphs, release, base_iri, prefixes or {}).run(default_graphs, named_graphs)
 

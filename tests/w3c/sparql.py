@@ -11,6 +11,7 @@ over HTTP with a ``BASE <file IRI>`` line in front of the query, the one thing a
 
 from __future__ import annotations
 
+import itertools
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -116,7 +117,7 @@ def ordered(entry: Entry) -> bool:
     from evrdf.sparql_text import tokens
 
     words = [t.text.upper() for t in tokens(query_text(entry)) if t.kind == "word"]
-    return any(a == "ORDER" and b == "BY" for a, b in zip(words, words[1:])) and entry.result is not None \
+    return any(a == "ORDER" and b == "BY" for a, b in itertools.pairwise(words)) and entry.result is not None \
         and entry.result.suffix in (".srx", ".srj", ".ttl", ".rdf")
 
 
