@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 from evrdf.errors import EvrdfError
 from evrdf.formats import RDF_FORMATS, RESULT_FORMATS, normalise
+from evrdf.results import serialized
 from evrdf.storage import Store
 
 PREFIXES = {
@@ -57,13 +58,13 @@ def render(store: Store, sparql: str, fmt: str = "table") -> bytes:
         if name not in RDF_FORMATS:
             raise QueryError(f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt!r} "
                              f"(use one of {', '.join(RDF_FORMATS)})")
-        return result.serialize(format=RDF_FORMATS[name])
+        return serialized(result.serialize(format=RDF_FORMATS[name]))
     if name == "table":
         return table(result).encode("utf-8")
     if name not in RESULT_FORMATS:
         raise QueryError(f"a SELECT/ASK result cannot be written as {fmt!r} "
                          f"(use table or one of {', '.join(RESULT_FORMATS)})")
-    return result.serialize(format=RESULT_FORMATS[name])
+    return serialized(result.serialize(format=RESULT_FORMATS[name]))
 
 
 def table(result: Any) -> str:

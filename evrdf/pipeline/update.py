@@ -30,6 +30,7 @@ from evrdf import __version__, fence
 from evrdf.iris import Iris
 from evrdf.errors import EvrdfError, StoreError, ValidationError
 from evrdf.query_policy import Refused, check
+from evrdf.results import solutions
 from evrdf.release.index import ReleaseIndex
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history
 from evrdf.settings import Settings
@@ -262,7 +263,7 @@ def _writable_quads(data: ox.Store, iris: Iris) -> set[str]:
 
 
 def _sizes(data: ox.Store) -> dict[str, int]:
-    rows = data.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    rows = solutions(data.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"))
     return {row["g"].value: int(row["n"].value) for row in rows}
 
 

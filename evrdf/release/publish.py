@@ -20,6 +20,7 @@ from evrdf.release.dump import Dump, sections_from
 from evrdf.release.index import CHANGES_JSON, DUMP, RELEASE_TTL, ReleaseIndex, ReleaseRecord
 from evrdf.release.rdf import Description, release_graph, series_graph
 from evrdf.release.retention import POLICY
+from evrdf.results import serialized
 from evrdf.storage import WritableRelease
 
 
@@ -84,7 +85,8 @@ def history(root: Path, iris: Iris, this: Description | None = None, changelog: 
     if this is not None:
         store.bulk_load(_nt(release_graph(this, iris, changelog)), format=ox.RdfFormat.N_TRIPLES)
         ids.append(this.id)
-    current = this.id if this is not None else (index.current().id if index.current() else None)
+    published = index.current()
+    current = this.id if this is not None else (published.id if published else None)
     store.bulk_load(_nt(series_graph(iris, ids, current, POLICY)), format=ox.RdfFormat.N_TRIPLES)
     return store
 
@@ -120,7 +122,7 @@ def finish(writer: WritableRelease, pending: Pending, iris: Iris, metadata: ox.S
 
 def _triples(store: ox.Store) -> bytes:
     """A scratch store's quads, whatever their graph, as N-Triples."""
-    return ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)
+    return serialized(ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES))
 
 
 def _nt(graph: Graph) -> bytes:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pyoxigraph as ox
 
@@ -55,7 +56,7 @@ def resolve_iri(iri: str, base: str | None) -> str:
     if _SCHEME.match(iri) or base is None:
         return iri
     quad = next(iter(ox.parse(f"<{iri}> <urn:x:p> <urn:x:o> .", format=ox.RdfFormat.TURTLE, base_iri=base)))
-    return quad.subject.value  # type: ignore[union-attr]
+    return str(quad.subject.value)
 
 
 def rewrite(sparql: str, graphs: dict[str, str], release: str, *, base_iri: str | None = None,
@@ -78,7 +79,7 @@ class _Rewriter:
     def __init__(self, text: str, graphs: dict[str, str], release: str, base: str | None,
                  prefixes: dict[str, str]):
         self.text, self.graphs, self.release, self.base, self.predeclared = text, graphs, release, base, prefixes
-        self.physical = lambda g: graphs.get(g) or physical(g, release)  # unknown graphs: a name nothing holds
+        self.physical: Callable[[str], str] = lambda g: graphs.get(g) or physical(g, release)  # unknown: no graph
         self.toks = tokens(text)
         self.used = {t.text[1:] for t in self.toks if t.kind == "var"}
         self.helpers = 0
