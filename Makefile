@@ -6,7 +6,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: setup java virtuoso chromium run build serve production test conformance clean
+.PHONY: setup java virtuoso chromium run build serve production lint test conformance clean
 
 $(BIN)/evrdf: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,7 +62,12 @@ production: setup
 # One command: set up, build the graph and serve it at http://$(HOST):$(PORT)/
 run: build serve
 
-test: setup virtuoso chromium
+# ruff's rules and mypy's settings are in pyproject.toml ([tool.ruff], [tool.mypy]); both run before the tests
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: setup virtuoso chromium lint
 	$(BIN)/python -m pytest
 
 # The W3C suites alone, writing their results as docs/conformance.md (they also run in `make test`)
@@ -70,4 +75,4 @@ conformance: setup
 	$(BIN)/python -m pytest tests/w3c -q --conformance-report docs/conformance.md
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -49,7 +50,7 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
           reason: bool, backend: str | None = None, remote_url: str | None = None, fail_on: str = "violation",
           allow_warnings: bool = False) -> None:
     """Build the knowledge graph from the curated sources and publish it into the store."""
-    from evrdf.build.pipeline import build as run_build
+    from evrdf.pipeline.build import build as run_build
 
     settings = _settings(store=store, base_iri=base_iri, sources=sources,
                          backend=backend or ("remote" if remote_url else None), remote_url=remote_url)
@@ -136,7 +137,7 @@ def update(sparql: str | None, update_file: object, store: Path | None, base_iri
 
     Updates write into <base>graph/updates (their default graph) and graphs under it only; `evrdf build`
     carries those graphs forward."""
-    from evrdf.build.update import apply_update
+    from evrdf.pipeline.update import apply_update
     from evrdf.errors import ValidationError
 
     text = update_file.read() if update_file is not None else sparql  # type: ignore[attr-defined]
@@ -166,35 +167,45 @@ def update(sparql: str | None, update_file: object, store: Path | None, base_iri
 @click.option("--format", "fmt", default="table", show_default=True,
               help="table, or a SPARQL results format (json, xml, csv, tsv) / RDF format (ttl, nt, nq, trig, "
                    "rdf, jsonld) for CONSTRUCT/DESCRIBE")
-def query(sparql: str | None, query_file: object, store: Path | None, fmt: str) -> None:
+@click.option("--backend", type=click.Choice(["oxigraph", "remote"]), help=BACKEND_HELP)
+@click.option("--remote", "remote_url", help=REMOTE_HELP)
+def query(sparql: str | None, query_file: TextIO | None, store: Path | None, fmt: str,
+          backend: str | None = None, remote_url: str | None = None) -> None:
     """Run a SPARQL query against the published store."""
     from evrdf.query import render
+    from evrdf.store import open_store
 
     if query_file is not None:
-        sparql = query_file.read()  # type: ignore[attr-defined]
+        sparql = query_file.read()
     if not sparql:
         raise click.UsageError("give a query as an argument or with --file")
-    settings = _settings(store=store)
-    from evrdf.store.oxigraph import OxigraphStore
-
-    output = render(OxigraphStore(settings.store), sparql, fmt)
+    settings = _read_settings(store, backend, remote_url).with_(memory_budget_bytes=0)  # one query: no copy
+    output = render(open_store(settings), sparql, fmt)
     sys.stdout.buffer.write(output)
 
 
 @cli.command()
 @click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
-def stats(store: Path | None) -> None:
+@click.option("--backend", type=click.Choice(["oxigraph", "remote"]), help=BACKEND_HELP)
+@click.option("--remote", "remote_url", help=REMOTE_HELP)
+def stats(store: Path | None, backend: str | None = None, remote_url: str | None = None) -> None:
     """Counts of what the published release holds."""
     from evrdf.query import statistics
-    from evrdf.store.oxigraph import OxigraphStore
+    from evrdf.store import open_store
 
-    settings = _settings(store=store)
-    store_ = OxigraphStore(settings.store, memory_budget=settings.memory_budget_bytes)
+    store_ = open_store(_read_settings(store, backend, remote_url))
     info = store_.release()
     click.echo(f"release {info['release']} (ontology {info['ontology_version']}, built {info['built']})")
     click.echo(f"  serving from {store_.preload()}: {store_.memory_note}")
     for label, value in statistics(store_):
         click.echo(f"  {label:<28} {value}")
+
+
+def _read_settings(store: Path | None, backend: str | None, remote_url: str | None) -> Settings:
+    """Settings for a command that reads the published store on the chosen backend, with the base IRI the
+    release was built for (the remote store's pointer graph is named after it)."""
+    settings = _settings(store=store, backend=backend or ("remote" if remote_url else None), remote_url=remote_url)
+    return served_base(settings, explicit=os.environ.get("EVRDF_BASE_IRI"))
 
 
 @cli.command()
@@ -322,7 +333,7 @@ def import_(database: str, path: Path, experiments: Path | None, release: str | 
     """Convert a Vesiclepedia or ExoCarta download and stage it; the next `evrdf build` publishes it."""
     import importlib
 
-    from evrdf.build.imports import import_database
+    from evrdf.pipeline.imports import import_database
     from evrdf.ingest.evdb import release_from_name
 
     settings = _settings(store=store, base_iri=base_iri, sources=sources)
@@ -404,7 +415,9 @@ def validate(files: tuple[Path, ...], store: Path | None, endpoint: str | None, 
         elif endpoint:
             report = validate_endpoint(endpoint, settings, **options)
         else:
-            report = validate_store(settings, **options)
+            from evrdf.store.oxigraph import OxigraphStore
+
+            report = validate_store(settings, OxigraphStore(settings.store), **options)
             if record:
                 from evrdf.validate.history import History
 

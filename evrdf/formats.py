@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from evrdf.results import serialized
+
 # short name -> format, for SELECT/ASK results
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -73,5 +75,5 @@ def serialize_triples(triples: object, ext: str, prefixes: dict[str, str] | None
     """CONSTRUCT results (or any iterable of Oxigraph triples) as bytes in an RDF format named by extension."""
     fmt = RDF_FORMATS[ext]
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.TRIG):
-        return ox.serialize(triples, format=fmt, prefixes=prefixes or {})  # type: ignore[arg-type]
-    return ox.serialize(triples, format=fmt)  # type: ignore[arg-type]
+        return serialized(ox.serialize(triples, format=fmt, prefixes=prefixes or {}))  # type: ignore[arg-type]
+    return serialized(ox.serialize(triples, format=fmt))  # type: ignore[arg-type]

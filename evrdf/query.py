@@ -12,7 +12,8 @@ import pyoxigraph as ox
 
 from evrdf.errors import EvrdfError
 from evrdf.formats import RDF_FORMATS, RESULT_FORMATS, normalise
-from evrdf.store.base import Store
+from evrdf.results import serialized
+from evrdf.storage import Store
 
 PREFIXES = {
     "evo": "https://w3id.org/evrdf/ontology/",
@@ -32,7 +33,7 @@ def run(store: Store, sparql: str) -> Any:
     """Answer as the endpoint does: the prefixes it predeclares, relative IRIs against the release's base, and
     the same nesting limits (deeper would crash the parser: SIGSEGV)."""
     from evrdf.prefixes import predeclared
-    from evrdf.serve.query_policy import Refused, check
+    from evrdf.query_policy import Refused, check
     from evrdf.syntax import explain
 
     try:
@@ -57,13 +58,13 @@ def render(store: Store, sparql: str, fmt: str = "table") -> bytes:
         if name not in RDF_FORMATS:
             raise QueryError(f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt!r} "
                              f"(use one of {', '.join(RDF_FORMATS)})")
-        return result.serialize(format=RDF_FORMATS[name])
+        return serialized(result.serialize(format=RDF_FORMATS[name]))
     if name == "table":
         return table(result).encode("utf-8")
     if name not in RESULT_FORMATS:
         raise QueryError(f"a SELECT/ASK result cannot be written as {fmt!r} "
                          f"(use table or one of {', '.join(RESULT_FORMATS)})")
-    return result.serialize(format=RESULT_FORMATS[name])
+    return serialized(result.serialize(format=RESULT_FORMATS[name]))
 
 
 def table(result: Any) -> str:
@@ -72,9 +73,9 @@ def table(result: Any) -> str:
     columns = [v.value for v in result.variables]
     rows = [[_cell(solution[c]) for c in columns] for solution in result]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)),
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
 

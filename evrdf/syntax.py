@@ -3,7 +3,7 @@
 Oxigraph (the parser of record) reports where its grammar stopped and what it would have accepted there, e.g.
 ``error at 1:26: expected one of OPTIONAL, Prefix not found, ['%'], ['-' | '0' ..= '9' | ...]``: a wall of
 character classes for a missing PREFIX, or "expected OPTIONAL" for a misspelt FILTER. ``explain`` turns that
-into a sentence by looking at the query's own tokens (serve/sparql_text.py) around the reported position:
+into a sentence by looking at the query's own tokens (evrdf/sparql_text.py) around the reported position:
 
 >>> print(explain("SELECT * WHERE { ?s foo:p ?o }", "error at 1:26: expected one of Prefix not found, ['%']"))
 SPARQL syntax error at line 1, column 21: prefix foo: is not declared; add PREFIX foo: <...> before the query
@@ -16,6 +16,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+
+from evrdf.sparql_text import Token
 
 KEYWORDS = """SELECT CONSTRUCT DESCRIBE ASK WHERE FROM NAMED PREFIX BASE DISTINCT REDUCED OPTIONAL FILTER UNION MINUS
 GRAPH SERVICE SILENT BIND AS VALUES UNDEF GROUP BY HAVING ORDER ASC DESC LIMIT OFFSET EXISTS NOT IN SEPARATOR
@@ -102,7 +104,7 @@ def _line_column(query: str, offset: int) -> tuple[int, int]:
 
 # -- finding the cause -----------------------------------------------------------------------------------------
 def _diagnose(query: str, offset: int, expected: list[str], prefixes: dict[str, str]) -> tuple[str, Where]:
-    from evrdf.serve.sparql_text import scan, tokens
+    from evrdf.sparql_text import scan, tokens
 
     toks = tokens(query)
     if "Prefix not found" in expected:
@@ -159,9 +161,9 @@ def _diagnose(query: str, offset: int, expected: list[str], prefixes: dict[str, 
         last = toks[-1] if toks else None
         return ("the query is incomplete or malformed near its end" + _alternatives(expected),
                 Where(last.start, len(last.text)) if last else Where(0, 1))
-    token = _token_at(toks, offset, query)
-    shown = query[token.start:token.start + token.length]
-    return f"unexpected {shown!r}" + _alternatives(expected), token
+    where = _token_at(toks, offset, query)
+    shown = query[where.start:where.start + where.length]
+    return f"unexpected {shown!r}" + _alternatives(expected), where
 
 
 def _alternatives(expected: list[str]) -> str:
@@ -174,7 +176,7 @@ def _alternatives(expected: list[str]) -> str:
     return f"; expected {'one of ' if len(words) > 1 else ''}{shown}{', ...' if len(words) > 12 else ''}"
 
 
-def _token_at(toks: list, offset: int, query: str) -> Where:
+def _token_at(toks: list[Token], offset: int, query: str) -> Where:
     for token in toks:
         if token.start <= offset < token.start + len(token.text):
             return Where(token.start, len(token.text))
@@ -183,7 +185,7 @@ def _token_at(toks: list, offset: int, query: str) -> Where:
     return Where(min(offset, max(len(query) - 1, 0)), 1)
 
 
-def _unknown_word(toks: list, query: str, offset: int):  # type: ignore[no-untyped-def]
+def _unknown_word(toks: list[Token], query: str, offset: int) -> Token | None:
     """The last bare word at or before the error that is no keyword, function or language tag: the misspelling
     the parser stumbled over (it reports its furthest position, often just after the word)."""
     line_start = query.rfind("\n", 0, offset) + 1
@@ -201,7 +203,7 @@ def _unknown_word(toks: list, query: str, offset: int):  # type: ignore[no-untyp
     return candidates[-1] if candidates else None
 
 
-def _brackets(toks: list) -> tuple:  # type: ignore[type-arg]
+def _brackets(toks: list[Token]) -> tuple[Token | None, Token | None]:
     """(the first closing bracket that closes nothing or the wrong one, the innermost bracket left open)."""
     stack = []
     pairs = {"}": "{", ")": "(", "]": "["}
@@ -217,7 +219,7 @@ def _brackets(toks: list) -> tuple:  # type: ignore[type-arg]
     return None, (stack[-1] if stack else None)
 
 
-def _rebound(toks: list):  # type: ignore[no-untyped-def]
+def _rebound(toks: list[Token]) -> Token | None:
     """The variable of a ``BIND(... AS ?v)`` already used earlier in the same group, if any."""
     groups: list[set[str]] = [set()]
     in_bind = 0

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
-from evrdf.build.pipeline import BuildReport, build
+from evrdf.pipeline.build import BuildReport, build
 from evrdf.serve.app import create_app
 from evrdf.settings import Settings
 from evrdf.store.base import Store

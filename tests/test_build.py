@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evrdf.build.pipeline import BuildReport, build
+from evrdf.pipeline.build import BuildReport, build
 from evrdf.errors import SourceError
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore

@@ -108,9 +108,27 @@ def test_query_without_a_published_store_fails_clearly(tmp_path: Path) -> None:
     assert "no published release" in result.stderr
 
 
-def test_stats(settings: Settings, report) -> None:  # type: ignore[no-untyped-def]
-    result = run("stats", "--store", str(settings.store))
-    assert result.returncode == 0
-    lines = dict(line.strip().rsplit(None, 1) for line in result.stdout.splitlines()[1:])
+def test_stats(settings: Settings, report, store, serve_options: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """On every backend (--backend remote reads Virtuoso): the same counts, and where they come from."""
+    result = run("stats", "--store", str(settings.store), *serve_options)
+    assert result.returncode == 0, result.stderr
+    head, *rest = result.stdout.splitlines()[1:]
+    assert head.strip().startswith("serving from " + ("remote" if serve_options else "disk"))
+    lines = dict(line.strip().rsplit(None, 1) for line in rest)
     assert int(lines["findings"]) == report.findings
     assert int(lines["triples"]) == report.triples
+
+
+def test_query_reads_the_chosen_backend(settings: Settings, report, store,  # type: ignore[no-untyped-def]
+                                        serve_options: list[str]) -> None:
+    result = run("query", COUNT, "--store", str(settings.store), "--format", "json", *serve_options)
+    assert result.returncode == 0, result.stderr
+    assert int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"]) == report.findings
+
+
+def test_query_on_an_unreachable_remote_store_fails_clearly(settings: Settings) -> None:
+    """--backend is honoured: a remote store that does not answer is an error, not a silent local answer."""
+    result = run("query", COUNT, "--store", str(settings.store), "--backend", "remote", "--remote",
+                 "http://127.0.0.1:9")
+    assert result.returncode != 0
+    assert "127.0.0.1:9" in result.stderr

@@ -1,5 +1,7 @@
-"""Hostile input never reaches past the endpoint (issue 17), tried as an attacker on loopback would, against the
-production server (`evrdf serve --workers 2`) and the development server, with bounded requests:
+"""Hostile input never reaches past the endpoint (issue 17).
+
+Tried as an attacker on loopback would, against the production server (`evrdf serve --workers 2`) and the
+development server, with bounded requests:
 
 - no spelling of SERVICE (escapes in prefixed names, comments, strings, keywords glued together, BASE-relative
   and prefixed endpoints, case variants, SILENT, variables) or LOAD makes the server send a request: a listener
@@ -27,8 +29,8 @@ from typing import Iterator
 import pyoxigraph
 import pytest
 
-from evrdf.serve import fence
-from evrdf.serve.query_policy import MAX_DEPTH, MAX_NESTING
+from evrdf import fence
+from evrdf.query_policy import MAX_DEPTH, MAX_NESTING
 from evrdf.serve.runner import Forbidden, Job, evaluate
 from tests.conftest import LiveServer, live_server
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from evrdf.build.imports import import_database, staged
-from evrdf.build.pipeline import build
+from evrdf.build.imports import staged
+from evrdf.pipeline.imports import import_database
+from evrdf.pipeline.build import build
 from evrdf.ingest import exocarta, vesiclepedia
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore

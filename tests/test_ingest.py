@@ -11,7 +11,7 @@ from typing import Callable
 
 import pytest
 
-from evrdf.build.pipeline import build
+from evrdf.pipeline.build import build
 from evrdf.errors import SourceError
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore

@@ -88,19 +88,19 @@ def test_syntax_errors_say_what_is_wrong_and_where(query: str, words: str, line:
     check_message(response.get_data(as_text=True), words, line, column, offending)
 
 
-@pytest.mark.oxigraph_only("`evrdf query` reads the embedded store")
 @pytest.mark.parametrize("query,words,line,column,offending", ERRORS[:2], ids=["prefix", "typo"])
 def test_evrdf_query_says_the_same(query: str, words: str, line: int, column: int, offending: str, store,
-                                   settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    done = subprocess.run([sys.executable, "-m", "evrdf", "query", query, "--store", str(settings.store)],
-                          capture_output=True, text=True)
+                                   settings: Settings, serve_options: list[str]) -> None:  # type: ignore[no-untyped-def]
+    done = subprocess.run([sys.executable, "-m", "evrdf", "query", query, "--store", str(settings.store),
+                           *serve_options], capture_output=True, text=True)
     assert done.returncode == 1
     check_message(done.stderr.removeprefix("error: "), words, line, column, offending)
 
 
-@pytest.mark.oxigraph_only("`evrdf query` reads the embedded store")
-def test_evrdf_query_predeclares_the_prefixes(store, settings: Settings, report) -> None:  # type: ignore[no-untyped-def]
+def test_evrdf_query_predeclares_the_prefixes(store, settings: Settings, report,  # type: ignore[no-untyped-def]
+                                              serve_options: list[str]) -> None:
     done = subprocess.run([sys.executable, "-m", "evrdf", "query", "SELECT (COUNT(?f) AS ?n) WHERE { ?f a evo:Finding }",
-                           "--store", str(settings.store), "--format", "json"], capture_output=True, text=True)
+                           "--store", str(settings.store), "--format", "json", *serve_options],
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert int(json.loads(done.stdout)["results"]["bindings"][0]["n"]["value"]) == report.findings

@@ -15,6 +15,7 @@ One store, five successive builds of a private copy of the sources:
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import re
 import subprocess
@@ -29,7 +30,7 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
 
-from evrdf.build.pipeline import BuildReport, build
+from evrdf.pipeline.build import BuildReport, build
 from evrdf.serve.app import create_app
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore
@@ -97,21 +98,21 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
 
     (removed_table, removed), (renamed_table, renamed) = _unused_leaf_terms(curated)[:2]
     table = _rows(curated / removed_table)
-    (curated / removed_table).write_text("".join(l for l in table if not l.startswith(removed + "\t")), encoding="utf-8")
+    (curated / removed_table).write_text("".join(row for row in table if not row.startswith(removed + "\t")), encoding="utf-8")
     table = _rows(curated / renamed_table)
     successor = renamed + "Renamed"
-    table = [l.replace(renamed + "\t", successor + "\t", 1) if l.startswith(renamed + "\t") else l for l in table]
+    table = [row.replace(renamed + "\t", successor + "\t", 1) if row.startswith(renamed + "\t") else row for row in table]
     (curated / renamed_table).write_text("".join(table), encoding="utf-8")
     with (curated / "deprecated.tsv").open("a", encoding="utf-8") as out:
         out.write(f"{renamed}\t{renamed.lower()} (old name)\t{successor}\trenamed to {successor}\n")
     cell_types = _rows(curated / "cell_types.tsv")
-    relabelled = next(l.split("\t", 1)[0] for l in cell_types[1:] if l.split("\t", 1)[0] not in (removed, renamed))
-    cell_types = [l.replace(f"{relabelled}\t", f"{relabelled}\trelabelled ", 1) if l.startswith(relabelled + "\t")
-                  else l for l in cell_types]  # the label is the second column
+    relabelled = next(row.split("\t", 1)[0] for row in cell_types[1:] if row.split("\t", 1)[0] not in (removed, renamed))
+    cell_types = [row.replace(f"{relabelled}\t", f"{relabelled}\trelabelled ", 1) if row.startswith(relabelled + "\t")
+                  else row for row in cell_types]  # the label is the second column
     (curated / "cell_types.tsv").write_text("".join(cell_types), encoding="utf-8")
     findings = _rows(curated / "findings.tsv")
     withdrawn = data[0].split("\t", 1)[0]
-    (curated / "findings.tsv").write_text("".join(l for l in findings if not l.startswith(withdrawn + "\t")),
+    (curated / "findings.tsv").write_text("".join(row for row in findings if not row.startswith(withdrawn + "\t")),
                                           encoding="utf-8")
     reports.append(build(settings, reason=False))
     reports += [build(settings, reason=False), build(settings, reason=False)]
@@ -329,7 +330,7 @@ def test_the_release_index_lists_every_release_newest_first(history: History, ap
     graph = rdflib.Graph().parse(data=api.get("/releases", headers={"Accept": "text/turtle"}).data, format="turtle")
     prov = rdflib.Namespace("http://www.w3.org/ns/prov#")
     nodes = [rdflib.URIRef(f"{BASE}releases/{release}/") for release in history.ids]
-    for older, newer in zip(nodes, nodes[1:]):
+    for older, newer in itertools.pairwise(nodes):
         assert (newer, prov.wasRevisionOf, older) in graph
 
 
@@ -385,7 +386,7 @@ def test_void_describes_every_release_with_its_distributions(history: History, a
 
 
 def test_a_sparql_update_publishes_a_release_with_its_changelog(tmp_path: Path) -> None:
-    from evrdf.build.update import apply_update
+    from evrdf.pipeline.update import apply_update
     from evrdf.release.index import ReleaseIndex
 
     settings = Settings(store=tmp_path / "store", sources=SOURCES)

@@ -271,7 +271,7 @@ def test_service_description(accept: str, fmt: str, settings, store, report) -> 
 
 
 def test_the_service_description_states_the_budget_and_the_nesting_limits(settings, store) -> None:  # type: ignore[no-untyped-def]
-    from evrdf.serve.query_policy import MAX_DEPTH, MAX_NESTING
+    from evrdf.query_policy import MAX_DEPTH, MAX_NESTING
 
     api = make_client(settings, store, budget_s=90.0, budget_window_s=60.0, max_expensive=3)
     g = _parse(api.get("/sparql", headers={"Accept": "text/turtle"}), "turtle")

@@ -11,11 +11,12 @@ from typing import Any, Callable, Iterator
 import pyoxigraph as ox
 import pytest
 
-from evrdf.build.pipeline import BuildReport, build
+from evrdf.pipeline.build import BuildReport, build
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore, new_release
 from evrdf.store.publish_remote import publish
-from evrdf.store.remote import Endpoints, RemoteStore, physical
+from evrdf.store.naming import physical
+from evrdf.store.remote import Endpoints, RemoteStore
 from tests.conftest import SOURCES
 
 BASE = "https://w3id.org/evrdf/"
@@ -293,3 +294,17 @@ def test_sparql_endpoint_on_every_backend(backend: Any, settings: Settings, quer
                                      headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == status
     assert needle in response.get_data(as_text=True)
+
+
+def test_every_backend_says_all_the_store_protocol_promises(backend: Any) -> None:
+    """What callers use beyond queries (release files, the release directory, how it answers) is declared by
+    evrdf.storage.Store and present on each backend."""
+    from evrdf.storage import Store
+
+    assert isinstance(backend, Store)
+    info = backend.release()
+    assert json.loads((backend.release_dir() / "release.json").read_text(encoding="utf-8"))["release"] == info["release"]
+    assert backend.files_dir() == backend.release_dir() / "files"
+    assert (backend.files_dir() / "evrdf.ttl").is_file()
+    assert backend.preload() == ("remote" if isinstance(backend, RemoteStore) else "disk")
+    assert backend.memory_note

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from evrdf.build.pipeline import build
-from evrdf.build.update import journal
+from evrdf.pipeline.build import build
+from evrdf.pipeline.update import journal
 from evrdf.serve.app import create_app
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore

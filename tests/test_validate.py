@@ -13,6 +13,7 @@ from rdflib.namespace import RDF, SH
 
 from evrdf.identifiers import PREFIXES
 from evrdf.settings import Settings
+from evrdf.store.oxigraph import OxigraphStore
 from evrdf.validate.report import Severity
 from evrdf.validate.run import validate_files, validate_store
 from evrdf.validate.shapes import default_shapes_dir, load_shapes
@@ -54,7 +55,7 @@ def test_sparql_engine_agrees_with_pyshacl(path: Path) -> None:
 
 
 def test_the_published_graph_conforms_and_flags_the_micrometre_diameter(settings: Settings) -> None:
-    report = validate_store(settings)
+    report = validate_store(settings, OxigraphStore(settings.store))
     assert report.conforms and report.count(Severity.VIOLATION) == 0 and report.count(Severity.WARNING) == 0
     flagged = [r for r in report.results if "ontology/Microvesicle>" in r.focus]
     assert [(r.severity, r.value) for r in flagged] == [(Severity.INFO, '"100–1000 μm"')]

@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
-from evrdf.build.pipeline import build
+from evrdf.pipeline.build import build
 from evrdf.errors import ValidationError
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore

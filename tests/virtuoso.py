@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 
-from evrdf.store.virtuoso import VirtuosoServer, find_binary, find_isql
+from tests.virtuoso_server import VirtuosoServer, find_binary, find_isql
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,19 @@ import argparse
 import json
 import statistics
 import tempfile
+import sys
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from evrdf.build.pipeline import build
+from evrdf.pipeline.build import build
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore, new_release
 from evrdf.store.publish_remote import publish
 from evrdf.store.remote import Endpoints, RemoteStore
-from evrdf.store.virtuoso import VirtuosoServer
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout: tests/ holds the Virtuoso launcher
+from tests.virtuoso_server import VirtuosoServer  # noqa: E402  (test plumbing, from the checkout)
 
 ROOT = Path(__file__).resolve().parents[2]
 EX = "https://example.org/bench/"

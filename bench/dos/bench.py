@@ -94,7 +94,7 @@ def main() -> None:
     parser.add_argument("--runaways", type=int, default=2)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from evrdf.build.pipeline import build
+    from evrdf.pipeline.build import build
     from evrdf.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="evrdf-dos-") as tmp:

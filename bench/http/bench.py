@@ -7,7 +7,7 @@ In ONE run, on the same generated graph (findings with cargo, cancer, EV type, l
   * in-process pyoxigraph: query + SPARQL-JSON serialization in this process (the floor);
   * evrdf under gunicorn (`evrdf serve --workers N`), caches off (EVRDF_CACHE_BYTES=0 and a unique comment per
     request) and caches on (the per-release result cache; the same text each time);
-  * Virtuoso (evrdf.store.virtuoso.VirtuosoServer, private, 127.0.0.1), loaded with its bulk loader;
+  * Virtuoso (tests/virtuoso_server.py VirtuosoServer, private, 127.0.0.1), loaded with its bulk loader;
   * rdflib-endpoint (FastAPI + uvicorn over an in-memory rdflib Graph), optionally on a smaller prefix of the
     same graph (--rdflib-triples), since rdflib evaluates aggregates over a million triples in tens of seconds.
 Every HTTP client is urllib (a new connection per request, as SPARQLWrapper does), Accept SPARQL JSON results.
@@ -35,7 +35,8 @@ from typing import Callable, Iterator
 import pyoxigraph as ox
 
 from evrdf.store.oxigraph import OxigraphStore, new_release
-from evrdf.store.virtuoso import VirtuosoServer, bulk_load
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout: tests/ holds the Virtuoso launcher
+from tests.virtuoso_server import VirtuosoServer, bulk_load  # noqa: E402  (test plumbing, from the checkout)
 
 E = "https://w3id.org/evrdf/"
 GRAPH = f"{E}graph/generated"

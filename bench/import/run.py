@@ -12,6 +12,7 @@ over HTTP against a live `evrdf serve`. Prints a Markdown table and the growth e
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -185,7 +186,7 @@ def report(results: list[dict[str, object]]) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if len(results) > 1:
         lines += ["", "Growth exponent between consecutive sizes (time ∝ entries^x; 1.0 = linear):", ""]
-        for a, b in zip(results, results[1:]):
+        for a, b in itertools.pairwise(results):
             parts = [f"{key} {growth(a, b, key)}" for key in ("import_s", "build_s", "total_s", "oxigraph_mb")
                      if a[key] and b[key]]
             lines.append(f"- {a['entries']:,} → {b['entries']:,}: " + ", ".join(parts))

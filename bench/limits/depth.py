@@ -5,7 +5,7 @@ main thread (the development server's query processes, `evrdf query`).
 
     .venv/bin/python bench/limits/depth.py [--stack-mib 8] [--kinds braces,optional-chain] [--main-thread]
 
-The query-policy limits (serve/query_policy.py: nesting 64, depth bound 1000) must sit well below every figure.
+The query-policy limits (evrdf/query_policy.py: nesting 64, depth bound 1000) must sit well below every figure.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from generate import generate  # noqa: E402
 
 import evrdf.release.retention as retention  # noqa: E402
 import evrdf.store.oxigraph  # noqa: E402,F401  (its _prune imports retention.prune at call time)
-from evrdf.build.pipeline import build  # noqa: E402
+from evrdf.pipeline.build import build  # noqa: E402
 from evrdf.release.compare import between  # noqa: E402
 from evrdf.release.index import ReleaseIndex  # noqa: E402
 from evrdf.settings import Settings  # noqa: E402

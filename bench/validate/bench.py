@@ -34,7 +34,7 @@ def make_data(release_dump: Path, target: int, out: Path) -> int:
     with out.open("w", encoding="utf-8") as handle:
         handle.write("\n".join(once) + "\n")
         for i in range(copies):
-            handle.write("\n".join(pattern.sub(lambda m: f"<{BASE}{m.group(1)}/c{i}-", line) for line in copied))
+            handle.write("\n".join(pattern.sub(lambda m, i=i: f"<{BASE}{m.group(1)}/c{i}-", line) for line in copied))
             handle.write("\n")
     return len(once) + copies * len(copied)
 

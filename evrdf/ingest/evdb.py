@@ -201,7 +201,7 @@ def read_lines(path: Path, layout: Layout, policy: Policy, stats: FileStats,
                 policy.reject(SourceError(path, f"malformed line: {len(cells)} tab-separated fields, the header "
                                                 f"has {len(header)}", line=number))
                 continue
-            yield Row(path, number, {name: cell.strip() for name, cell in zip(header, cells)})
+            yield Row(path, number, {name: cell.strip() for name, cell in zip(header, cells, strict=True)})
     if header is None:
         raise SourceError(path, f"empty {layout.kind} file: no header row")
     stats.sha256 = digest.hexdigest()

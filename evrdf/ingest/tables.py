@@ -63,7 +63,7 @@ def _iter_rows(path: Path, columns: list[str], required: frozenset[str]) -> Iter
         if len(cells) != len(header):
             raise SourceError(path, f"malformed row: {len(cells)} tab-separated fields, the header has "
                                     f"{len(header)}", line=number)
-        values = {name: cell.strip() for name, cell in zip(header, cells)}
+        values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
         for name in sorted(required):
             if not values[name]:
                 raise SourceError(path, "required field is empty", line=number, field=name)

@@ -20,7 +20,8 @@ from evrdf.release.dump import Dump, sections_from
 from evrdf.release.index import CHANGES_JSON, DUMP, RELEASE_TTL, ReleaseIndex, ReleaseRecord
 from evrdf.release.rdf import Description, release_graph, series_graph
 from evrdf.release.retention import POLICY
-from evrdf.store.oxigraph import ReleaseWriter
+from evrdf.results import serialized
+from evrdf.storage import WritableRelease
 
 
 @dataclass
@@ -47,7 +48,7 @@ def gate_summary(report: Any) -> dict[str, Any]:
             "infos": counts.get("infos", 0)}
 
 
-def dump_and_compare(writer: ReleaseWriter, pending: Pending, iris: Iris,
+def dump_and_compare(writer: WritableRelease, pending: Pending, iris: Iris,
                      sizes: dict[str, int]) -> tuple[dict[str, dict[str, Any]], Changelog, float]:
     """Write the data graphs (everything but the metadata graph) to the dump and compare them with the previous
     release's; returns the dump's sections, the changelog and the seconds the comparison took. ``sizes``:
@@ -84,12 +85,13 @@ def history(root: Path, iris: Iris, this: Description | None = None, changelog: 
     if this is not None:
         store.bulk_load(_nt(release_graph(this, iris, changelog)), format=ox.RdfFormat.N_TRIPLES)
         ids.append(this.id)
-    current = this.id if this is not None else (index.current().id if index.current() else None)
+    published = index.current()
+    current = this.id if this is not None else (published.id if published else None)
     store.bulk_load(_nt(series_graph(iris, ids, current, POLICY)), format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
-def describe(writer: ReleaseWriter, pending: Pending, sizes: dict[str, int], iris: Iris) -> Description:
+def describe(writer: WritableRelease, pending: Pending, sizes: dict[str, int], iris: Iris) -> Description:
     """This release as it will be described (file sizes of the files already written)."""
     metadata = str(iris.graph("metadata"))
     names = {p.name: p.stat().st_size for p in writer.files.iterdir() if p.is_file()}
@@ -101,7 +103,7 @@ def describe(writer: ReleaseWriter, pending: Pending, sizes: dict[str, int], iri
                        bool(pending.gate["conforms"]) if pending.gate else None)
 
 
-def finish(writer: ReleaseWriter, pending: Pending, iris: Iris, metadata: ox.Store, sections: dict[str, Any],
+def finish(writer: WritableRelease, pending: Pending, iris: Iris, metadata: ox.Store, sections: dict[str, Any],
            description: Description, changelog: Changelog) -> int:
     """Load the metadata graph (``metadata``: its triples, in any graph of a scratch store), append it to the
     dump, write changes.json and release.ttl, and record the rest in release.json; returns its size."""
@@ -120,7 +122,7 @@ def finish(writer: ReleaseWriter, pending: Pending, iris: Iris, metadata: ox.Sto
 
 def _triples(store: ox.Store) -> bytes:
     """A scratch store's quads, whatever their graph, as N-Triples."""
-    return ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)
+    return serialized(ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES))
 
 
 def _nt(graph: Graph) -> bytes:

@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(sparql_blueprint(store, settings))
     app.register_blueprint(home_blueprint(store, settings))
 
-    from evrdf.serve.pages import pages_blueprint
+    from evrdf.serve.pages import pages_blueprint, term_page
     from evrdf.serve.releases import releases_blueprint
     from evrdf.serve.resources import resources_blueprint
     from evrdf.serve.search import search_blueprint
@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(releases_blueprint(store, settings))
     app.register_blueprint(search_blueprint(store, settings))
     app.register_blueprint(__import__("evrdf.serve.validate", fromlist=["_"]).validate_blueprint(store, settings))
-    app.register_blueprint(resources_blueprint(store, settings))  # last: the catch-all for IRIs under the base
+    # last: the catch-all for IRIs under the base
+    app.register_blueprint(resources_blueprint(store, settings, term_page))
     app.after_request(_cors)
     return app
 

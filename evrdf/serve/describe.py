@@ -16,7 +16,7 @@ description is one CONSTRUCT over them: both run in the store, and Oxigraph seri
 
 from __future__ import annotations
 
-from evrdf.serve.sparql_text import Scan, Token, resolve
+from evrdf.sparql_text import Scan, Token, resolve
 
 MODES = {"cbd": "concise bounded description: own triples, blank-node objects followed recursively",
          "own": "only the triples with the resource as subject",
@@ -28,7 +28,7 @@ MAX_TARGETS = 10_000
 def selection_query(text: str, scan: Scan) -> str | None:
     """The SELECT that finds the resources a DESCRIBE names by variable (None when it names only IRIs).
 
-    >>> from evrdf.serve.sparql_text import scan
+    >>> from evrdf.sparql_text import scan
     >>> q = "PREFIX e: <http://e/> DESCRIBE ?x e:y WHERE { ?x a e:C } LIMIT 3"
     >>> selection_query(q, scan(q))
     'PREFIX e: <http://e/> SELECT DISTINCT ?x WHERE { ?x a e:C } LIMIT 3'
@@ -41,7 +41,7 @@ def selection_query(text: str, scan: Scan) -> str | None:
 
 
 def _describe_keyword(text: str) -> int:
-    from evrdf.serve.sparql_text import tokens
+    from evrdf.sparql_text import tokens
 
     for tok in tokens(text):
         if tok.kind == "word" and tok.text.upper() == "DESCRIBE":
@@ -53,7 +53,7 @@ def constant_targets(scan: Scan, predeclared: dict[str, str] | None = None, base
     """The IRIs a DESCRIBE names directly (prefixed names with the query's or the predeclared prefixes,
     relative IRIs against the query's BASE, else ``base``).
 
-    >>> from evrdf.serve.sparql_text import scan
+    >>> from evrdf.sparql_text import scan
     >>> constant_targets(scan("DESCRIBE <a> ex:b"), {"ex": "http://e/"}, "http://h/sparql")
     ['http://h/a', 'http://e/b']
     """

@@ -8,7 +8,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from evrdf.query import examples
-from evrdf.serve.sparql_text import scan
+from evrdf.sparql_text import scan
 
 SCHEMA = Namespace("https://schema.org/")
 SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")  # SIB: DESCRIBE has no SHACL term

@@ -8,7 +8,8 @@ query, so a query past the timeout is answered 503 by a watchdog on its connecti
 stops accepting, finishes its other requests and exits (taking the runaway query with it), and gunicorn's
 arbiter starts a fresh worker while the others keep serving. Each worker keeps its own per-release result cache; the
 per-client query-time budgets are one table in shared memory, created in the master before any worker forks, so a
-client's budget holds for the whole server (serve/limits.py). Nothing else is preloaded in the master, so no RocksDB handle is ever shared across a fork.
+client's budget holds for the whole server (serve/limits.py). Nothing else is preloaded in the master, so no
+RocksDB handle is ever shared across a fork.
 """
 
 from __future__ import annotations

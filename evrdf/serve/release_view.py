@@ -93,12 +93,14 @@ def release_view(record: ReleaseRecord, current: str, index: ReleaseIndex, iris:
             view.files.append(FileRow(name, f"{root}/releases/{record.id}/{name}", MEDIA_TYPES[name][1],
                                       sizes.get(name)))
     if log is not None:
-        labels = _labels(store, [t.iri for t in log.terms if not t.label] + [f.iri for f in log.findings if not f.label])
+        unlabelled = [t.iri for t in log.terms if not t.label] + [f.iri for f in log.findings if not f.label]
+        labels = _labels(store, unlabelled)
         view.graphs = log.graphs
         for t in log.terms:
             detail = ""
             if t.kind in ("relabelled", "reparented"):
-                detail = f"{', '.join(_short(v, iris) for v in t.old) or '—'} → {', '.join(_short(v, iris) for v in t.new) or '—'}"
+                old = ", ".join(_short(v, iris) for v in t.old) or "—"
+                detail = f"{old} → {', '.join(_short(v, iris) for v in t.new) or '—'}"
             elif t.kind == "deprecated" and t.replaced_by:
                 detail = "replaced by " + ", ".join(_short(v, iris) for v in t.replaced_by)
             elif t.kind == "changed":
@@ -106,7 +108,8 @@ def release_view(record: ReleaseRecord, current: str, index: ReleaseIndex, iris:
             view.terms.append(Item(_href(t.iri, iris, root), t.iri, t.label or labels.get(t.iri, _short(t.iri, iris)),
                                    KIND_WORDS[t.kind], detail))
         for f in log.findings:
-            view.findings.append(Item(_href(f.iri, iris, root), f.iri, f.label or labels.get(f.iri, _short(f.iri, iris)),
+            label = f.label or labels.get(f.iri, _short(f.iri, iris))
+            view.findings.append(Item(_href(f.iri, iris, root), f.iri, label,
                                       KIND_WORDS[f.kind], ", ".join(_short(p, iris) for p in f.properties)))
     return view
 
@@ -145,7 +148,8 @@ def atom(records: list[ReleaseRecord], iris: Iris, host: str) -> bytes:
         add(entry, "updated", record.built)
         page = f"{host}/releases/{record.id}/"
         add(entry, "link", rel="alternate", type="text/html", href=page)
-        add(entry, "link", rel="related", type="text/turtle", href=page + "release.ttl", title="release and changelog (RDF)")
+        add(entry, "link", rel="related", type="text/turtle", href=page + "release.ttl",
+            title="release and changelog (RDF)")
         add(entry, "link", rel="related", type="application/json", href=page + "changes.json", title="changelog (JSON)")
         add(entry, "link", rel="enclosure", type="application/n-quads", href=page + "evrdf.nq", title="N-Quads dump")
         add(entry, "summary", log.headline() if log else f"release {record.id} ({record.kind})")

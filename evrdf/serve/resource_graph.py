@@ -76,10 +76,12 @@ def source_graphs(store: Store, iri: str) -> list[SourceGraph]:
     """The named graphs that hold triples about the resource, with their titles."""
     # Two small queries: the graphs holding the resource, then their titles (both backends bind GRAPH ?g to the
     # published graph name, so the second query finds the titles by those names).
-    graphs = sorted({row["g"].value for row in store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")})
+    rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")
+    graphs = sorted({row["g"].value for row in rows})
     if not graphs:
         return []
     values = " ".join(f"<{g}>" for g in graphs)
     titles = {row["g"].value: row["t"].value for row in store.query(
-        f"SELECT ?g (SAMPLE(?title) AS ?t) WHERE {{ VALUES ?g {{ {values} }} ?g <{DCTERMS}title> ?title }} GROUP BY ?g")}
+        f"SELECT ?g (SAMPLE(?title) AS ?t) WHERE {{ VALUES ?g {{ {values} }} ?g <{DCTERMS}title> ?title }} "
+        "GROUP BY ?g")}
     return [SourceGraph(g, titles.get(g, g)) for g in graphs]

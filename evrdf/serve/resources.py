@@ -14,7 +14,7 @@ evrdf's IRIs name things (genes, classes, findings, papers, graphs), not documen
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, redirect, request
 
@@ -62,7 +62,9 @@ def local_href(iri: str, base: str) -> str:
     return request.script_root + "/" + iri[len(base):]
 
 
-def resources_blueprint(store: Store, settings: Settings) -> Blueprint:
+def resources_blueprint(store: Store, settings: Settings, page: Callable[[Store, str], str]) -> Blueprint:
+    """The catch-all for IRIs under the base; ``page`` renders a resource's HTML page (serve/pages.py's
+    term_page, passed in by the app so that pages.py may use this module's helpers without a cycle)."""
     bp = Blueprint("resources", __name__)
     base, vocab = settings.base_iri, settings.base_iri + "ontology/"
 
@@ -80,7 +82,7 @@ def resources_blueprint(store: Store, settings: Settings) -> Blueprint:
         if dot and ext in DOCUMENT_TYPES:
             iri = iri_for_path(base, stem)
             if iri is not None and exists(store, iri, base):
-                return _document(store, iri, ext, base, vocab)
+                return _document(store, iri, ext, base, vocab, page)
         iri = iri_for_path(base, path)
         if iri is None or not exists(store, iri, base):
             gone = withdrawn(store, iri_for_path(base, stem) if dot and ext in DOCUMENT_TYPES else iri, base)
@@ -138,12 +140,11 @@ def _see_other(path: str) -> Response:
     return response
 
 
-def _document(store: Store, iri: str, ext: str, base: str, vocab: str) -> Response:
+def _document(store: Store, iri: str, ext: str, base: str, vocab: str,
+              page: Callable[[Store, str], str]) -> Response:
     path = iri[len(base):]
     if ext == "html":
-        from evrdf.serve.pages import term_page
-
-        response = Response(term_page(store, iri), mimetype="text/html")
+        response = Response(page(store, iri), mimetype="text/html")
     else:
         triples = resource_triples(store, iri, vocab)
         if ext == "jsonld":

@@ -77,7 +77,7 @@ class StoreFailure(QueryFailed):
 
 
 class Forbidden(QueryFailed):
-    """The query tried to reach the network from a fenced thread (serve/fence.py): a SERVICE the text checks
+    """The query tried to reach the network from a fenced thread (evrdf/fence.py): a SERVICE the text checks
     did not see."""
 
 
@@ -160,7 +160,7 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
     the answer certainly comes from (read before and after: equal unless a publish happened in between)."""
     before = _release_id(store)
     if job.fenced:
-        from evrdf.serve import fence
+        from evrdf import fence
 
         if fence.available():
             fence.fence_this_thread()  # once per thread; the thread only ever evaluates client SPARQL
@@ -707,13 +707,13 @@ def runner_for(store: Any, size: int) -> ProcessRunner | ThreadRunner | Retiring
     retire = _RETIRE
     if type(store) is OxigraphStore and retire is not None:
         key: tuple[Any, ...] = ("retiring", id(store), size)
-        make: Callable[[], Any] = lambda: RetiringRunner(store, size, retire)
+        make: Callable[[], Any] = functools.partial(RetiringRunner, store, size, retire)
     elif type(store) is OxigraphStore:
         key = ("process", str(store.root.resolve()), size)
-        make = lambda: ProcessRunner(functools.partial(OxigraphStore, store.root), size)
+        make = functools.partial(ProcessRunner, functools.partial(OxigraphStore, store.root), size)
     else:
         key = ("thread", id(store), size)
-        make = lambda: ThreadRunner(store, size)
+        make = functools.partial(ThreadRunner, store, size)
     with _RUNNERS_LOCK:
         if key not in _RUNNERS:
             _RUNNERS[key] = make()

@@ -89,9 +89,9 @@ class SearchIndex:
         parents = store.query(f"""SELECT ?s (GROUP_CONCAT(DISTINCT ?pl; separator="|") AS ?parents) WHERE {{
             ?s <{RDFS}subClassOf> ?p . ?p <{RDFS}label> ?pl FILTER(STRSTARTS(STR(?s), "{base}")) }} GROUP BY ?s""")
         for row in parents:
-            entry = entries.get(row["s"].value)
-            if entry is not None and not entry.types and row["parents"] is not None:
-                entry.types = sorted(f"a kind of {p}" for p in row["parents"].value.split("|"))
+            child = entries.get(row["s"].value)
+            if child is not None and not child.types and row["parents"] is not None:
+                child.types = sorted(f"a kind of {p}" for p in row["parents"].value.split("|"))
         for entry in entries.values():
             entry.label = entry.label or entry.iri[len(base):]
         return cls(list(entries.values()))

@@ -95,8 +95,8 @@ def service_graph(settings: Settings, stats: Statistics, endpoint: str, root: st
 def _limits(g: Graph, ev: Namespace, service: URIRef, settings: Settings) -> None:
     """What the endpoint refuses and the limits in force (README, "Security"), each with a comment saying what
     happens past it."""
-    from evrdf.serve import fence
-    from evrdf.serve.query_policy import MAX_DEPTH, MAX_NESTING
+    from evrdf import fence
+    from evrdf.query_policy import MAX_DEPTH, MAX_NESTING
 
     def limit(name: str, value: Literal, comment: str) -> None:
         g.add((service, ev[name], value))

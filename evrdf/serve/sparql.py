@@ -1,6 +1,6 @@
 """/sparql: the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/), query operation (section 2.1),
-with the update operation (2.2) for the operator's token only (each update publishes a new release); the service description at the bare endpoint; VoID, the example
-queries as RDF and the JSON-LD context beside it.
+with the update operation (2.2) for the operator's token only (each update publishes a new release); the service
+description at the bare endpoint; VoID, the example queries as RDF and the JSON-LD context beside it.
 
 Results are serialized by the store (Oxigraph) and passed through as bytes; this module only negotiates, limits,
 caches (per release) and maps failures to HTTP statuses.
@@ -35,8 +35,8 @@ from evrdf.serve.runner import (Answer, Busy, Forbidden, Job, NotAcceptable, Que
                                 QueryTimeout, QueryUnsupported, ResultTooLarge, RetiringRunner, StoreFailure,
                                 TIMED_OUT, release_info, runner_for)
 from evrdf.serve.service_description import service_graph
-from evrdf.serve import query_policy
-from evrdf.serve.sparql_text import scan
+from evrdf import query_policy
+from evrdf.sparql_text import scan
 from evrdf.serve.void import SeriesCache, StatisticsCache, void_graph
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -124,7 +124,8 @@ def sparql_blueprint(store: Store, settings: Settings) -> Blueprint:
             return _editor(settings, params.query)
         ticket = budget.begin(request.remote_addr or "unknown", settings.query_timeout_s)
         if isinstance(ticket, limits.Refusal):
-            raise Refusal(429, f"{ticket.reason}; retry in {ticket.retry_after} s", {"Retry-After": str(ticket.retry_after)})
+            raise Refusal(429, f"{ticket.reason}; retry in {ticket.retry_after} s",
+                          {"Retry-After": str(ticket.retry_after)})
         try:
             return _answer(store, settings, cache, context, params)
         finally:
@@ -211,7 +212,7 @@ def read_request() -> Params:
 
 def _update(settings: Settings, params: Params) -> Response:
     """SPARQL 1.1 Update (Protocol 2.2), for the operator's token only: applied to a copy of the published
-    release and published as a new release (build/update.py); readers never see a half-applied update."""
+    release and published as a new release (pipeline/update.py); readers never see a half-applied update."""
     if not settings.update_token:
         raise Refusal(403, "SPARQL Update is disabled on this endpoint: releases are served read-only; the "
                            "operator enables updates with EVRDF_UPDATE_TOKEN, or publishes with `evrdf build`")
@@ -220,7 +221,7 @@ def _update(settings: Settings, params: Params) -> Response:
         raise Refusal(401, "SPARQL Update needs the operator's token (Authorization: Bearer TOKEN)",
                       {"WWW-Authenticate": 'Bearer realm="evrdf"'})
     if params.using_graphs:
-        from evrdf.serve.sparql_text import tokens
+        from evrdf.sparql_text import tokens
 
         words = {t.text.upper() for t in tokens(params.update or "") if t.kind == "word"}
         if words & {"USING", "WITH"}:  # SPARQL 1.1 Protocol 2.2.3: a dataset in both places is refused
@@ -231,7 +232,7 @@ def _update(settings: Settings, params: Params) -> Response:
     if params.default_graphs or params.named_graphs:
         raise Refusal(400, "default-graph-uri / named-graph-uri belong to queries; an update names its graphs "
                            "with USING or GRAPH")
-    from evrdf.build.update import UpdateRefused, UpdateSyntaxError, apply_update
+    from evrdf.pipeline.update import UpdateRefused, UpdateSyntaxError, apply_update
     from evrdf.errors import EvrdfError, ValidationError
     from evrdf.validate.render import render
 
@@ -383,7 +384,7 @@ def _description_job(runner: Any, job: Job, params: Params, deadline: float) -> 
 
 
 def _fenced(store: Store, settings: Settings) -> bool:
-    """Evaluate behind the network fence: the embedded store with federation off (serve/fence.py). A remote store
+    """Evaluate behind the network fence: the embedded store with federation off (evrdf/fence.py). A remote store
     is reached over the network, and federation needs it."""
     return not settings.federation_allow and type(store) is OxigraphStore
 

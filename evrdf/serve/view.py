@@ -212,7 +212,7 @@ def resource_view(graph: Graph, iri: str, base: str, href: Callable[[str], str])
 
 
 def _links(names: Namer, nodes: Iterable[object]) -> list[Link]:
-    return sorted((names.link(n) for n in set(nodes) if isinstance(n, URIRef)), key=lambda l: l.label.lower())
+    return sorted((names.link(n) for n in set(nodes) if isinstance(n, URIRef)), key=lambda link: link.label.lower())
 
 
 def _statements(names: Namer, pairs: Iterable[tuple[object, object]],

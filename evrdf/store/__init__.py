@@ -3,17 +3,17 @@ implementation over the standard SPARQL protocols (remote.py, published to by pu
 
 from __future__ import annotations
 
+from evrdf.settings import Settings
 from evrdf.store.base import Store
 from evrdf.store.oxigraph import OxigraphStore
 
 __all__ = ["Store", "OxigraphStore", "open_store"]
 
 
-def open_store(settings: "object") -> Store:
+def open_store(settings: Settings) -> Store:
     """The read side the settings select: the embedded release in settings.store, or the remote store."""
-    if getattr(settings, "backend", "oxigraph") == "remote":
+    if settings.backend == "remote":
         from evrdf.store.remote import RemoteStore
 
         return RemoteStore.from_settings(settings)
-    return OxigraphStore(settings.store,  # type: ignore[attr-defined]
-                         memory_budget=getattr(settings, "memory_budget_bytes", 0))
+    return OxigraphStore(settings.store, memory_budget=settings.memory_budget_bytes)

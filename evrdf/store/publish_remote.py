@@ -22,7 +22,9 @@ from typing import Callable
 import pyoxigraph as ox
 
 from evrdf.errors import StoreError
-from evrdf.store.remote import CURRENT, GRAPH, INFO, RemoteStore, physical
+from evrdf.results import serialized
+from evrdf.store.naming import physical
+from evrdf.store.remote import CURRENT, GRAPH, INFO, RemoteStore
 
 BATCH_TRIPLES = 200_000
 KEEP_RELEASES = 2
@@ -91,11 +93,11 @@ def _load_graph(store: RemoteStore, local: ox.Store, graph: str, target: str) ->
     for quad in local.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
         batch.append(ox.Triple(quad.subject, quad.predicate, quad.object))
         if len(batch) >= BATCH_TRIPLES:
-            store.put_graph(target, ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES))
+            store.put_graph(target, serialized(ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)))
             count += len(batch)
             batch = []
     if batch:
-        store.put_graph(target, ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES))
+        store.put_graph(target, serialized(ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)))
         count += len(batch)
     return count
 

@@ -32,11 +32,11 @@ import pyoxigraph as ox
 
 from evrdf.errors import StoreError, UnsupportedQuery
 from evrdf.release.ids import sort_key
+from evrdf.store.naming import logical
 from evrdf.store.remote_query import rewrite
 
 NS = "https://w3id.org/evrdf/store#"  # the pointer graph's vocabulary
 CURRENT, GRAPH, INFO = NS + "current", NS + "graph", NS + "info"
-SUFFIX = "evrdf-release="
 POINTER_TTL_S = 1.0  # how long a worker trusts its copy of the pointer; old graphs live one more release
 
 
@@ -54,24 +54,6 @@ class RemoteError(StoreError, ConnectionError):
 
 class RemoteTimeout(StoreError, TimeoutError):
     """The remote store did not answer within the configured timeout."""
-
-
-def physical(graph: str, release: str) -> str:
-    """The name a release's graph has inside the remote store.
-
-    >>> physical("https://w3id.org/evrdf/graph/hgnc", "20250101T000000-abc123")
-    'https://w3id.org/evrdf/graph/hgnc?evrdf-release=20250101T000000-abc123'
-    """
-    return f"{graph}{'&' if '?' in graph else '?'}{SUFFIX}{release}"
-
-
-def logical(graph: str) -> str:
-    """Undo ``physical``.
-
-    >>> logical("https://w3id.org/evrdf/graph/hgnc?evrdf-release=20250101T000000-abc123")
-    'https://w3id.org/evrdf/graph/hgnc'
-    """
-    return re.sub(r"[?&]" + re.escape(SUFFIX) + r"[^&#]*$", "", graph)
 
 
 @dataclass(frozen=True)
@@ -132,7 +114,7 @@ def check_query(sparql: str, base_iri: str | None = None, prefixes: dict[str, st
     for pattern, message in _FORBIDDEN:
         if pattern.search(code):
             raise SyntaxError(message)
-    from evrdf.serve import fence  # the empty store would still call a SERVICE: evaluate where no socket opens
+    from evrdf import fence  # the empty store would still call a SERVICE: evaluate where no socket opens
 
     if fence.available():
         return fence.run_fenced(_result_class, sparql, base_iri, prefixes)
@@ -184,11 +166,25 @@ class RemoteStore:
     def release(self) -> dict[str, Any]:
         return dict(self.published().info)
 
-    def files_dir(self) -> Path:
-        """Release files (downloads) are not RDF: they stay on disk, shared by the web workers."""
+    def release_dir(self) -> Path:
+        """The served release's directory in the build store beside the remote one (its release.json, files/)."""
         if self.files_root is None:
             raise StoreError("this remote store has no files directory (set EVRDF_STORE)")
-        return self.files_root / "releases" / self.published().release / "files"
+        return self.files_root / "releases" / self.published().release
+
+    def files_dir(self) -> Path:
+        """Release files (downloads) are not RDF: they stay on disk, shared by the web workers."""
+        return self.release_dir() / "files"
+
+    def preload(self) -> str:
+        """Nothing to load here: the remote engine holds the data. Reads the pointer once, so a missing
+        release fails now."""
+        self.published(fresh=True)
+        return "remote"
+
+    @property
+    def memory_note(self) -> str:
+        return f"queries are answered by {self.endpoints.query}"
 
     # -- the pointer ------------------------------------------------------------------------------
     def published(self, fresh: bool = False) -> Published:

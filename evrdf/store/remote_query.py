@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pyoxigraph as ox
 
-from evrdf.serve.sparql_text import Token, tokens
+from evrdf.sparql_text import Token, tokens
+from evrdf.store.naming import physical
 
 NOWHERE = "urn:evrdf:no-graph"  # a graph no store holds: the empty default graph / empty named set
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -54,7 +56,7 @@ def resolve_iri(iri: str, base: str | None) -> str:
     if _SCHEME.match(iri) or base is None:
         return iri
     quad = next(iter(ox.parse(f"<{iri}> <urn:x:p> <urn:x:o> .", format=ox.RdfFormat.TURTLE, base_iri=base)))
-    return quad.subject.value  # type: ignore[union-attr]
+    return str(quad.subject.value)
 
 
 def rewrite(sparql: str, graphs: dict[str, str], release: str, *, base_iri: str | None = None,
@@ -65,8 +67,10 @@ def rewrite(sparql: str, graphs: dict[str, str], release: str, *, base_iri: str 
     >>> r = rewrite("PREFIX g: <http://e/graph/> SELECT * { GRAPH g:a { ?s ?p ?o } }", {"http://e/graph/a": "P"}, "1")
     >>> r.text
     'PREFIX g: <http://e/graph/> SELECT * { GRAPH <P> { ?s ?p ?o } }'
-    >>> rewrite("SELECT ?g { GRAPH ?g { ?s ?p ?o } }", {"http://e/a": "P", "http://e/b": "Q"}, "1").text
-    'SELECT ?g { { { GRAPH <P> { ?s ?p ?o } VALUES ?g { <http://e/a> } } UNION { GRAPH <Q> { ?s ?p ?o } VALUES ?g { <http://e/b> } } } }'
+    >>> rewrite("SELECT ?g { GRAPH ?g { ?s ?p ?o } }", {"http://e/a": "P", "http://e/b": "Q"},
+    ...         "1").text  # doctest: +NORMALIZE_WHITESPACE
+    'SELECT ?g { { { GRAPH <P> { ?s ?p ?o } VALUES ?g { <http://e/a> } }
+                   UNION { GRAPH <Q> { ?s ?p ?o } VALUES ?g { <http://e/b> } } } }'
     """
     return _Rewriter(sparql, graphs, release, base_iri, prefixes or {}).run(default_graphs, named_graphs)
 
@@ -74,10 +78,8 @@ def rewrite(sparql: str, graphs: dict[str, str], release: str, *, base_iri: str 
 class _Rewriter:
     def __init__(self, text: str, graphs: dict[str, str], release: str, base: str | None,
                  prefixes: dict[str, str]):
-        from evrdf.store.remote import physical
-
         self.text, self.graphs, self.release, self.base, self.predeclared = text, graphs, release, base, prefixes
-        self.physical = lambda g: graphs.get(g) or physical(g, release)  # unknown graphs: a name nothing holds
+        self.physical: Callable[[str], str] = lambda g: graphs.get(g) or physical(g, release)  # unknown: no graph
         self.toks = tokens(text)
         self.used = {t.text[1:] for t in self.toks if t.kind == "var"}
         self.helpers = 0

@@ -248,13 +248,15 @@ class _Compiler:
                 number = f"<{XSD.integer}>(STR({v}))"
                 wellformed = f" && isLiteral({number})" + (f" && {number} >= {low}" if low is not None else "") + \
                              (f" && {number} <= {high}" if high is not None else "")
-            return per_value(f"!COALESCE(isLiteral({v}) && sameTerm(DATATYPE({v}), {argument.n3()}){wellformed}, false)")  # type: ignore
+            datatype = f"isLiteral({v}) && sameTerm(DATATYPE({v}), {argument.n3()})"  # type: ignore[union-attr]
+            return per_value(f"!COALESCE({datatype}{wellformed}, false)")
         if parameter == SH.nodeKind:
             if argument not in NODE_KINDS:
                 raise SourceError("shapes", f"{_n3(shape)}: unknown sh:nodeKind {_n3(argument)}")
             return per_value("!" + NODE_KINDS[argument].format(v=v))  # type: ignore[index]
         if parameter in (SH.minInclusive, SH.minExclusive, SH.maxInclusive, SH.maxExclusive):
-            operator = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=", SH.maxExclusive: "<"}[parameter]
+            operator = {SH.minInclusive: ">=", SH.minExclusive: ">",
+                        SH.maxInclusive: "<=", SH.maxExclusive: "<"}[parameter]
             return per_value(f"!COALESCE({v} {operator} {argument.n3()}, false)")  # type: ignore[union-attr]
         if parameter in (SH.minLength, SH.maxLength):
             operator = ">=" if parameter == SH.minLength else "<="
@@ -262,7 +264,8 @@ class _Compiler:
         if parameter == SH.pattern:
             flags = g.value(shape, SH.flags)  # type: ignore[arg-type]
             flag_text = f", {Literal(str(flags)).n3()}" if flags is not None else ""
-            return per_value(f"isBlank({v}) || !COALESCE(REGEX(STR({v}), {Literal(str(argument)).n3()}{flag_text}), false)")
+            regex = f"REGEX(STR({v}), {Literal(str(argument)).n3()}{flag_text})"
+            return per_value(f"isBlank({v}) || !COALESCE({regex}, false)")
         if parameter == SH.languageIn:
             tags = [str(t) for t in Collection(g, argument)]  # type: ignore[arg-type]
             matches = " || ".join(f"LANGMATCHES(LANG({v}), {Literal(t).n3()})" for t in tags) or "false"
@@ -350,7 +353,8 @@ class _Compiler:
                                                 "(sh:node, sh:not, sh:and, sh:or, sh:xone, sh:qualifiedValueShape) "
                                                 "are not supported by the SPARQL engine")
                 names = [self.fresh("c") for _ in range(need)]
-                condition = (lambda name: self.qualification(shape, argument, name, seen)) if qualified else (lambda name: "")
+                condition = ((lambda name: self.qualification(shape, argument, name, seen)) if qualified
+                             else (lambda name: ""))
                 pattern = " ".join(f"{self.values(shape, f, name)} {condition(name)}" for name in names)
                 distinct = " && ".join(f"!sameTerm({a}, {b})" for i, a in enumerate(names) for b in names[i + 1:])
                 exists = f"EXISTS {{ {pattern} {'FILTER(' + distinct + ')' if distinct else ''} }}"
@@ -382,7 +386,8 @@ class _Compiler:
         patterns = []
         for parameter in sorted(COMPONENTS, key=str):
             for argument in sorted(self.g.objects(shape, parameter), key=str):  # type: ignore[arg-type]
-                patterns += [p for p, _ in self.violations(shape, parameter, argument, var, self.fresh("v"), False, seen)]
+                found = self.violations(shape, parameter, argument, var, self.fresh("v"), False, seen)
+                patterns += [p for p, _ in found]
         for prop in sorted(self.g.objects(shape, SH.property), key=str):  # type: ignore[arg-type]
             if not self.active(prop):
                 continue

@@ -62,7 +62,7 @@ def from_files(paths: list[Path], base_iri: str, dataset: Dataset | None = None)
                   graphs: set[str] = graphs, fmt: ox.RdfFormat = fmt) -> Iterator[ox.Quad]:
             for q in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True):
                 graph = target if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
-                graphs.add(graph.value)  # type: ignore[union-attr]
+                graphs.add(graph.value)
                 yield ox.Quad(q.subject, q.predicate, q.object, graph)
 
         staging = ox.Store()  # parse fully before touching the dataset, so a bad file leaves it as it was

@@ -5,7 +5,7 @@ Whose rules apply to what (issue 11): evrdf's own quality rules (the ROBOT-style
 rules, duplicate labels, missing definitions, ...) gate evrdf's own graphs: the curated graphs and the SPARQL
 Update graphs. A file given with `--add` is somebody else's vocabulary or data, published as it is in its own
 graph: it is checked for what would make the *release* wrong — bad RDF and writes into evrdf's graphs (refused
-while loading, build/pipeline.py) and malformed identifiers (the shapes marked ``evs:checksAddedFiles true``,
+while loading, pipeline/build.py) and malformed identifiers (the shapes marked ``evs:checksAddedFiles true``,
 shapes/identifiers.ttl: a malformed identifier is a broken link in the release). Every other result about an
 added file is reported, never blocking: an OBO ontology's header without a licence, or its "macrophage" next to
 evrdf's own, is the publisher's business, not a reason to refuse the release.

@@ -22,6 +22,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SH, XSD
 from evrdf import __version__
 from evrdf.iris import Iris
 from evrdf.errors import StoreError
+from evrdf.results import serialized
 from evrdf.validate.render import add_results
 from evrdf.validate.report import Report, Result, Severity
 
@@ -125,4 +126,4 @@ class History:
 
     def dump(self, fmt: ox.RdfFormat) -> bytes:
         store = ox.Store.read_only(str(self.path)) if self.path.is_dir() else ox.Store()
-        return store.dump(format=fmt, from_graph=ox.NamedNode(self.graph))  # type: ignore[no-any-return]
+        return serialized(store.dump(format=fmt, from_graph=ox.NamedNode(self.graph)))

@@ -5,13 +5,16 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from evrdf.iris import Iris
 from evrdf.errors import SourceError
+from evrdf.results import solutions
 from evrdf.settings import Settings
+from evrdf.storage import Store
 from evrdf.validate.data import Dataset, from_endpoint, from_files, from_release
 from evrdf.validate.engines import ENGINES
 from evrdf.validate.reference import reference_ntriples
@@ -41,23 +44,20 @@ def validate_dataset(dataset: Dataset, settings: Settings, shapes_dir: Path | No
                   seconds=time.perf_counter() - started, data=dataset.description)
 
 
-def validate_files(paths: list[Path], settings: Settings, **options: object) -> Report:
-    return validate_dataset(from_files(paths, settings.base_iri), settings, **options)  # type: ignore[arg-type]
+def validate_files(paths: list[Path], settings: Settings, **options: Any) -> Report:
+    return validate_dataset(from_files(paths, settings.base_iri), settings, **options)
 
 
-def validate_store(settings: Settings, **options: object) -> Report:
-    """The published release (settings.store/current)."""
-    from evrdf.store.oxigraph import OxigraphStore
-
-    store = OxigraphStore(settings.store)
+def validate_store(settings: Settings, store: Store, **options: Any) -> Report:
+    """The release ``store`` publishes (the caller opens the store: validation sits below every backend)."""
     info = store.release()
-    report = validate_dataset(from_release(store.release_dir()), settings, **options)  # type: ignore[arg-type]
+    report = validate_dataset(from_release(store.release_dir()), settings, **options)
     report.extra.update(release=str(info.get("release", "")), ontology_version=str(info.get("ontology_version", "")))
     return report
 
 
-def validate_endpoint(url: str, settings: Settings, **options: object) -> Report:
-    return validate_dataset(from_endpoint(url), settings, **options)  # type: ignore[arg-type]
+def validate_endpoint(url: str, settings: Settings, **options: Any) -> Report:
+    return validate_dataset(from_endpoint(url), settings, **options)
 
 
 def _with_source_rows(results: list[Result], dataset: Dataset, base_iri: str) -> list[Result]:
@@ -71,14 +71,14 @@ def _with_source_rows(results: list[Result], dataset: Dataset, base_iri: str) ->
         values = " ".join(focus[start:start + 500])
         query = (f"SELECT ?f (MIN(STR(?row)) AS ?where) WHERE {{ VALUES ?f {{ {values} }} ?f {source_row} ?row }} "
                  "GROUP BY ?f")
-        for solution in dataset.store.query(query, use_default_graph_as_union=True):
-            rows[str(solution["f"])] = solution["where"].value  # type: ignore[union-attr]
+        for solution in solutions(dataset.store.query(query, use_default_graph_as_union=True)):
+            rows[str(solution["f"])] = solution["where"].value
         missing = [f for f in focus[start:start + 500] if f not in rows]
         if missing and dataset.origins:
             query = (f"SELECT ?f (MIN(STR(?g)) AS ?graph) WHERE {{ VALUES ?f {{ {' '.join(missing)} }} "
                      "GRAPH ?g { ?f ?p ?o } } GROUP BY ?f")
-            for solution in dataset.store.query(query):
-                origin = dataset.origins.get(solution["graph"].value)  # type: ignore[union-attr]
+            for solution in solutions(dataset.store.query(query)):
+                origin = dataset.origins.get(solution["graph"].value)
                 if origin:
                     rows[str(solution["f"])] = origin
     return [replace(r, source_row=rows.get(r.focus)) for r in results]

@@ -109,7 +109,7 @@ def from_csv(body: bytes) -> Solutions:
     reader = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
     lines = list(reader)
     names = lines[0] if lines else []
-    rows = [{n: ("csv", cell) for n, cell in zip(names, line) if cell != ""} for line in lines[1:]]
+    rows = [{n: ("csv", cell) for n, cell in zip(names, line, strict=False) if cell != ""} for line in lines[1:]]
     return Solutions(names, rows)
 
 
@@ -153,7 +153,7 @@ def same_solutions(expected: Solutions, actual: Solutions, ordered: bool = False
         return False
     if ordered:
         mapping: tuple = ({}, {})  # type: ignore[type-arg]
-        for want, got in zip(expected.rows, actual.rows):
+        for want, got in zip(expected.rows, actual.rows, strict=False):
             extended = _extend(*mapping, want, got)
             if extended is None:
                 return False

@@ -11,6 +11,7 @@ over HTTP with a ``BASE <file IRI>`` line in front of the query, the one thing a
 
 from __future__ import annotations
 
+import itertools
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -44,7 +45,7 @@ def query_text(entry: Entry) -> str:
 
 def dataset_clauses(text: str, base: str) -> tuple[list[str], list[str]]:
     """The FROM and FROM NAMED graphs a query names, resolved against its base."""
-    from evrdf.serve.sparql_text import tokens
+    from evrdf.sparql_text import tokens
     from evrdf.store.remote_query import resolve_iri
 
     toks, found = tokens(text), ([], [])  # type: ignore[var-annotated]
@@ -113,10 +114,10 @@ def expected(entry: Entry) -> Answer:
 
 def ordered(entry: Entry) -> bool:
     """Results are compared as a sequence when the query orders them (and the expected file keeps an order)."""
-    from evrdf.serve.sparql_text import tokens
+    from evrdf.sparql_text import tokens
 
     words = [t.text.upper() for t in tokens(query_text(entry)) if t.kind == "word"]
-    return any(a == "ORDER" and b == "BY" for a, b in zip(words, words[1:])) and entry.result is not None \
+    return any(a == "ORDER" and b == "BY" for a, b in itertools.pairwise(words)) and entry.result is not None \
         and entry.result.suffix in (".srx", ".srj", ".ttl", ".rdf")
 
 
@@ -128,7 +129,7 @@ NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
 
 def order_keys(entry: Entry) -> list[str] | None:
     """The variables of the top-level ORDER BY, when every key is a plain variable (ASC/DESC allowed)."""
-    from evrdf.serve.sparql_text import tokens
+    from evrdf.sparql_text import tokens
 
     toks = tokens(query_text(entry))
     for k in range(len(toks) - 1, 0, -1):

@@ -1,7 +1,7 @@
 """The network fence: a thread (or process) that evaluates client SPARQL cannot open an Internet socket.
 
 Oxigraph evaluates ``SERVICE`` by calling the endpoint itself (and an update's ``LOAD`` by fetching the URL), so
-a query that slips past the text checks (serve/query_policy.py) could make the server send requests on the
+a query that slips past the text checks (evrdf/query_policy.py) could make the server send requests on the
 client's behalf (server-side request forgery). When federation is off, the evaluating thread installs a seccomp
 filter (Linux, kernel >= 3.5, x86-64 or arm64) that makes ``socket(AF_INET | AF_INET6, ...)`` and
 ``io_uring_setup`` fail with EACCES: no spelling of a query can reach the network, whatever Oxigraph's parser

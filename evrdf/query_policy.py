@@ -4,18 +4,18 @@
   element of a chain (``1+1+...``, ``{} UNION {} ...``, a group's OPTIONALs); past a few thousand levels they
   overflow the thread's stack and the whole process dies (SIGSEGV; measured in bench/limits/README.md). A
   request nesting deeper than ``MAX_NESTING`` or with a syntax tree deeper than ``MAX_DEPTH`` (an upper bound
-  computed by serve/sparql_text.py) is refused with 400 and the limit, before anything parses it.
+  computed by evrdf/sparql_text.py) is refused with 400 and the limit, before anything parses it.
 - SERVICE outside ``EVRDF_FEDERATION_ALLOW`` (403), and every LOAD in an update (403): the server fetches no URL
   for a client. A word that may hide a SERVICE or LOAD keyword in Oxigraph's reading (``SERVICESILENT``,
   ``SERVICE:x``) is refused with 400 rather than guessed. These checks give clear answers; what guarantees that
-  no request leaves the server is the network fence (serve/fence.py), under which Oxigraph cannot open a socket.
+  no request leaves the server is the network fence (evrdf/fence.py), under which Oxigraph cannot open a socket.
 
 Used by /sparql (queries and updates), `evrdf update` and `evrdf query`.
 """
 
 from __future__ import annotations
 
-from evrdf.serve.sparql_text import Scan, scan
+from evrdf.sparql_text import Scan, scan
 
 MAX_NESTING = 64  # levels of { }, ( ), [ ], << >> inside one another: hand-written queries use under 10
 MAX_DEPTH = 1000  # syntax-tree depth bound: nesting plus chains (UNIONs, OPTIONALs, FILTERs, operators) per scope

@@ -26,13 +26,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from evrdf import __version__
+from evrdf import __version__, fence
 from evrdf.iris import Iris
 from evrdf.errors import EvrdfError, StoreError, ValidationError
+from evrdf.query_policy import Refused, check
+from evrdf.results import solutions
 from evrdf.release.index import ReleaseIndex
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore, new_release, new_release_id, publishing
+from evrdf.validate.data import from_release
+from evrdf.validate.report import Severity
+from evrdf.validate.run import validate_dataset
 
 UPDATES_FILE = "updates.nq"
 JOURNAL_FILE = "updates.jsonl"
@@ -78,10 +83,6 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
                  federation_allow: tuple[str, ...] = ()) -> UpdateReport:
     """Apply ``text`` to a copy of the published release and publish the result; raise (publishing nothing)
     when it is malformed, changes a graph it may not, or fails the SHACL gate."""
-    from evrdf.validate.data import from_release  # validation imports the build; import it late
-    from evrdf.validate.report import Severity
-    from evrdf.validate.run import validate_dataset
-
     started_clock, started = time.perf_counter(), datetime.now(timezone.utc)
     iris = Iris(settings.base_iri)
     home = updates_graph(iris)
@@ -167,7 +168,8 @@ def _restamp_ontology(data: ox.Store, iris: Iris, release: str) -> None:
         INSERT {{ GRAPH <{graph}> {{ <{onto}> <{owl}versionIRI> <{iris.version_iri(release)}> ;
                                              <{owl}versionInfo> "{release}" }} }}
         WHERE {{ GRAPH <{graph}> {{ <{onto}> a <{owl}Ontology> .
-                 OPTIONAL {{ <{onto}> <{owl}versionIRI> ?iri }} OPTIONAL {{ <{onto}> <{owl}versionInfo> ?info }} }} }}""")
+                 OPTIONAL {{ <{onto}> <{owl}versionIRI> ?iri }}
+                 OPTIONAL {{ <{onto}> <{owl}versionInfo> ?info }} }} }}""")
 
 
 def _restamp_files(previous: Path, files: Path, iris: Iris, release: str) -> None:
@@ -219,9 +221,7 @@ def write_updates(data: ox.Store, iris: Iris, path: Path) -> None:
 
 def _refuse_outside_calls(text: str, federation_allow: tuple[str, ...]) -> None:
     """LOAD would make the server fetch any URL; SERVICE follows the endpoint's federation policy; nesting past
-    the limits would crash the parser (serve/query_policy.py)."""
-    from evrdf.serve.query_policy import Refused, check  # text checks only, no web dependency
-
+    the limits would crash the parser (evrdf/query_policy.py)."""
     try:
         check(text, update=True, federation_allow=federation_allow)
     except Refused as exc:
@@ -229,10 +229,8 @@ def _refuse_outside_calls(text: str, federation_allow: tuple[str, ...]) -> None:
 
 
 def _run(data: ox.Store, text: str, fenced: bool) -> None:
-    """The update itself; with ``fenced``, in a thread that cannot open Internet sockets (serve/fence.py), so no
+    """The update itself; with ``fenced``, in a thread that cannot open Internet sockets (evrdf/fence.py), so no
     spelling of SERVICE or LOAD reaches the network."""
-    from evrdf.serve import fence
-
     if fenced and fence.available():
         fence.run_fenced(data.update, text)
     else:
@@ -265,7 +263,7 @@ def _writable_quads(data: ox.Store, iris: Iris) -> set[str]:
 
 
 def _sizes(data: ox.Store) -> dict[str, int]:
-    rows = data.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    rows = solutions(data.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"))
     return {row["g"].value: int(row["n"].value) for row in rows}
 
 

@@ -1,7 +1,7 @@
 """A lexical scan of a SPARQL request: its prologue prefixes, its form, the SERVICE endpoints it calls, for
 DESCRIBE its targets, and how deeply it nests. Enough to decide *before* running anything (content negotiation,
 federation policy, DESCRIBE mode, the nesting limits); Oxigraph remains the parser of record and reports real
-syntax errors. The network fence (serve/fence.py), not this scan, is what keeps a query from reaching the network.
+syntax errors. The network fence (evrdf/fence.py), not this scan, is what keeps a query from reaching the network.
 
 Tokens follow the grammar terminals of SPARQL 1.1 Query, section 19.8, as the installed Oxigraph reads them
 (checked against pyoxigraph, tests/test_query_limits.py): string literals in all four quote styles, IRIREF,

@@ -20,7 +20,7 @@ from evrdf.build.mappings import write_sssom
 from evrdf.build.deprecated import add_deprecated, previous_ontology
 from evrdf.build.ontology import build_ontology, core_term_names, load_core, stamp_version
 from evrdf.build.provenance import GraphInfo, metadata_graph
-from evrdf.build.update import JOURNAL_FILE, UPDATES_FILE, carried_updates, is_writable
+from evrdf.pipeline.update import JOURNAL_FILE, UPDATES_FILE, carried_updates, is_writable
 from evrdf.errors import SourceError
 from evrdf.ingest.curated import Curated, load_curated
 from evrdf.ingest.deprecated import DeprecatedTerm, read_deprecated
@@ -28,6 +28,7 @@ from evrdf.release.changes import Changelog
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history, previous_release
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import ReleaseWriter, new_release, new_release_id, publishing
+from evrdf.validate.gate import check_before_publish  # the publishing gate: raises, publishing nothing
 from evrdf.validate.report import Result
 
 ADD_FORMATS = {
@@ -109,8 +110,6 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
              ontology: Graph, graphs: dict[str, tuple[str, Graph, tuple[str, ...]]], add: list[Path],
              progress: Callable[[str], None], fail_on: str, started: datetime, started_clock: float,
              reasoner_seconds: float | None) -> BuildReport:
-    from evrdf.validate.gate import check_before_publish  # the publishing gate: raises, publishing nothing
-
     previous = previous_release(settings.store)
     version = new_release_id(settings.store)  # one id names the data and the ontology of this release
     stamp_version(ontology, iris, version)

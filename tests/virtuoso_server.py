@@ -1,6 +1,7 @@
-"""Virtuoso Open Source administration: a private server for tests and benchmarks, and its bulk loader.
+"""Virtuoso Open Source administration for the tests and benchmarks (not part of the package): a private server
+and its bulk loader.
 
-Everything Virtuoso-specific lives here; the store itself (remote.py) only speaks the standard protocols.
+Everything Virtuoso-specific lives here; the store itself (evrdf/store/remote.py) only speaks the standard protocols.
 The server started by ``VirtuosoServer`` listens on 127.0.0.1 only, keeps its database in a directory the caller
 owns, and gets a random ``dba`` password before its HTTP port is used (the Debian default is dba/dba).
 """

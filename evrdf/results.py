@@ -1,0 +1,28 @@
+"""Typed views of pyoxigraph's results: its stubs give every query all three result forms and every
+serialization an optional return, where the caller knows which one it has."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+
+def solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
+    """The result of a SELECT.
+
+    >>> len(list(solutions(ox.Store().query("SELECT * WHERE { ?s ?p ?o }"))))
+    0
+    """
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"expected the solutions of a SELECT, got {type(result).__name__}")
+    return result
+
+
+def serialized(data: bytes | None) -> bytes:
+    """What ``serialize``/``dump`` return when given no output to write to: the bytes.
+
+    >>> serialized(ox.serialize([], format=ox.RdfFormat.N_TRIPLES))
+    b''
+    """
+    if data is None:
+        raise TypeError("serialized to an output, not to bytes")
+    return data
