@@ -162,9 +162,6 @@ def test_species_read_by_name_and_diseases_under_a_disease_property(store: Store
                                 FILTER NOT EXISTS {{ evo:HemophiliaA rdfs:subClassOf* evo:Cancer }} }}""")
     assert len(haemophilia) == 3
     assert select(store, f"SELECT ?f WHERE {{ ?f <{EVO}inCancer> ?d }}") == []  # the old property is retired
-    deprecated = select(store, f"""SELECT ?by WHERE {{ <{EVO}inCancer> <http://www.w3.org/2002/07/owl#deprecated> true ;
-        <http://purl.org/dc/terms/isReplacedBy> ?by }}""")
-    assert [r["by"] for r in deprecated] == [f"{EVO}inDisease"]
 
 
 def test_findings_whose_text_names_several_tumour_types_get_them_all(store: Store) -> None:

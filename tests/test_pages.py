@@ -44,7 +44,7 @@ def test_term_pages_show_labels_and_links(path: str, expected: list[str], client
 
 def test_findings_on_a_term_page_read_as_sentences_with_citations(client) -> None:  # type: ignore[no-untyped-def]
     html = page(client, "/ontology/BreastCancer")
-    assert "In breast cancer, microvesicles carrying CCL5 and CCR6" in html
+    assert "In breast cancer, microvesicles with CCL5 and CCR6" in html
     assert 'class="cite"' in html and "Bian" in html
 
 
