@@ -32,7 +32,7 @@ def test_landing_page_says_what_size_and_version_and_offers_queries_downloads_an
         "<h1>exosome</h1>", 'href="/ontology/ExtracellularVesicle"', 'href="/ontology/TumorDerivedExosome"',
         'href="http://purl.obolibrary.org/obo/GO_0070062"', "extracellular exosome", "Gene Ontology"]),
     ("/finding/bian2019-t1-01", [  # a finding: its sentence, its parts as links, its citation with PubMed/DOI
-        "microvesicles carrying CCL5 and CCR6", 'href="/ontology/Microvesicle"', 'href="/ontology/BreastCancer"',
+        "microvesicles with CCL5 and CCR6", 'href="/ontology/Microvesicle"', 'href="/ontology/BreastCancer"',
         'href="/gene/HGNC_10632"', 'href="/reference/bian2019"', 'href="https://doi.org/10.1186/s12943-019-0973-7"']),
     ("/ontology/CellMigration", ['href="/ontology/BiologicalProcess"']),
 ])
