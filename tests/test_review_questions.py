@@ -141,10 +141,10 @@ def test_proliferation_and_immunomodulation_receptors_on_recipient_cells(store: 
     by_receptor = {r["receptor"]: r for r in rows}
     # "CCR8 acts as an EV receptor on glioblastoma cells and binds to CCL18, which acts as a bridging molecule [54]"
     assert (by_receptor["CCR8"]["ligands"], by_receptor["CCR8"]["diseases"]) == ("CCL18", "glioblastoma")
-    assert by_receptor["CCR8"]["alsoCargo"] == "false"
+    assert by_receptor["CCR8"]["alsoCargo"] == "no"
     # "MVs ... are capable of transferring the CXCR4 molecule to AML-derived HL-60 cells, enhancing their migration
     # to SDF-1 [71]": carried, and then the receptor on the recipients
-    assert by_receptor["CXCR4"]["alsoCargo"] == "true" and "CXCL12" in _split(by_receptor["CXCR4"]["ligands"])
+    assert by_receptor["CXCR4"]["alsoCargo"] == "yes" and "CXCL12" in _split(by_receptor["CXCR4"]["ligands"])
     # "PD-L1 was expressed on the surface of some glioblastoma-derived EVs, with the potential to directly bind to
     # programmed death-1 (PD1). These EVs block T cell activation [93]"
     assert (by_receptor["PDCD1"]["recipient"], by_receptor["PDCD1"]["ligands"]) == ("T cell", "CD274")
