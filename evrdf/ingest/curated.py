@@ -46,7 +46,7 @@ MOLECULE_COLUMNS = {"listed": "listsMolecule", "cargo": "carriesCargo", "induced
                     "reduced": "reducesExpressionOf", "higher_level": "higherLevelOf",
                     "lower_level": "lowerLevelOf", "stimuli": "releaseStimulatedBy",
                     "receptors": "actsThroughReceptor", "mediators": "involvesMolecule"}
-# relations that need EVs: a finding without an EV type may name molecules only as mediators or receptors
+# columns that describe EVs: a finding without an EV type may name molecules only as receptors, mediators or levels
 EV_ONLY_COLUMNS = ("cargo", "induced", "reduced", "stimuli", "listed", "source_cell_type")
 
 REVIEW_TABLES = ("citations.tsv", "not_curated.tsv", "drug_targets.tsv")
