@@ -51,6 +51,13 @@ class Iris:
     def reference(self, ref_id: str) -> URIRef:
         return self._mint("reference", ref_id)
 
+    def axis(self, ligand_hgnc: str, receptor_hgnc: str) -> URIRef:
+        return self._mint("axis", f"{ligand_hgnc.replace(':', '_')}--{receptor_hgnc.replace(':', '_')}")
+
+    def cited(self, ref_id: str, number: int) -> URIRef:
+        """A reference number as the text of reference ``ref_id`` cites it (evo:CitedStatement)."""
+        return self._mint("reference", ref_id, "cited", str(number))
+
     def finding(self, finding_id: str) -> URIRef:
         return self._mint("finding", finding_id)
 

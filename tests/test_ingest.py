@@ -123,7 +123,7 @@ def unknown_gene_in_finding(src: Path) -> tuple[str, int | None, str | None, str
     path = src / "curated/findings.tsv"
     line = _line_of(path, "bian2019-t1-08\t")
     _edit(path, "CXCR4|CXCL12", "CXCR4|CCL12")
-    return "findings.tsv", line, "cargo", "unknown gene symbol 'CCL12'"
+    return "findings.tsv", line, "listed", "unknown gene symbol 'CCL12'"
 
 
 def unknown_term(src: Path) -> tuple[str, int | None, str | None, str]:
@@ -131,7 +131,7 @@ def unknown_term(src: Path) -> tuple[str, int | None, str | None, str]:
     line = _line_of(path, "bian2019-t1-01\t")
     text = path.read_text(encoding="utf-8").splitlines()[line - 1]
     _edit(path, text, text.replace("\tBreastCancer\t", "\tBreastCarcinomaX\t"))
-    return "findings.tsv", line, "cancer", "unknown term id 'BreastCarcinomaX'"
+    return "findings.tsv", line, "diseases", "unknown term id 'BreastCarcinomaX'"
 
 
 def wrong_diameter_unit(src: Path) -> tuple[str, int | None, str | None, str]:

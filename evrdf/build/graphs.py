@@ -7,7 +7,7 @@ from rdflib import Graph, Literal, URIRef
 from evrdf.iris import Iris
 from evrdf.build.vocab import DCTERMS, OBO, OWL, RDF, RDFS, SKOS, XSD
 from evrdf.identifiers import expand
-from evrdf.ingest.curated import SPECIES, Curated, Finding, Gene, Reference
+from evrdf.ingest.curated import MOLECULE_COLUMNS, SPECIES, Curated, Finding, Gene, Reference
 from evrdf.ingest.tables import Row
 
 FAMILY_NAMES = {"C": "C", "CC": "CC", "CXC": "CXC", "CX3C": "CX3C"}
@@ -149,11 +149,46 @@ def _short_citation(ref: Reference) -> str:
 
 
 def finding_graphs(curated: Curated, iris: Iris) -> dict[str, Graph]:
-    """One graph per findings source in sources.toml (the review; the BIOCELL papers)."""
+    """One graph per findings source in sources.toml (the review; the BIOCELL papers), with that source's
+    cited statements, exclusions and drug targets."""
     graphs: dict[str, Graph] = {}
     for finding in curated.findings:
         graph = graphs.setdefault(curated.finding_source(finding).graph, _graph(iris))
         _add_finding(graph, finding, iris, curated)
+    excluded: dict[tuple[str, int], list[str]] = {}
+    for exclusion in curated.exclusions:
+        excluded.setdefault((exclusion.reference, exclusion.number), []).append(
+            f"{exclusion.section}: {exclusion.statement} ({exclusion.reason})")
+    for citation in curated.citations:
+        source = curated.source_for("citations.tsv", citation.reference)
+        graph = graphs.setdefault(source.graph, _graph(iris))
+        node = iris.cited(citation.reference, citation.number)
+        graph.add((node, RDF.type, iris.term("CitedStatement")))
+        graph.add((node, RDFS.label, Literal(f"[{citation.number}] of {citation.reference}", lang="en")))
+        graph.add((node, iris.term("referenceNumber"), Literal(citation.number)))
+        graph.add((node, iris.term("statedBy"), iris.reference(citation.reference)))
+        for section in citation.sections:
+            graph.add((node, iris.term("citedInSection"), Literal(section)))
+        for reason in excluded.get((citation.reference, citation.number), []):
+            graph.add((node, iris.term("notCuratedBecause"), Literal(reason, lang="en")))
+        if citation.note:
+            graph.add((node, iris.term("curatorNote"), Literal(citation.note, lang="en")))
+        _row(graph, node, citation.row, iris, curated)
+    for target in curated.drug_targets:
+        graph = graphs.setdefault(curated.source_for("drug_targets.tsv", target.reference).graph, _graph(iris))
+        drug = iris.term(target.drug)
+        gene = curated.genes[target.target]
+        graph.add((drug, iris.term("targetsMolecule"), iris.gene(gene.hgnc_id)))
+        if target.axis:
+            ligand, receptor = (curated.genes[s] for s in target.axis)
+            axis = iris.axis(ligand.hgnc_id, receptor.hgnc_id)
+            graph.add((axis, RDF.type, iris.term("ChemokineAxis")))
+            graph.add((axis, RDFS.label, Literal(f"{ligand.symbol}/{receptor.symbol} axis", lang="en")))
+            graph.add((axis, iris.term("axisLigand"), iris.gene(ligand.hgnc_id)))
+            graph.add((axis, iris.term("axisReceptor"), iris.gene(receptor.hgnc_id)))
+            graph.add((drug, iris.term("inhibitsAxis"), axis))
+            _row(graph, axis, target.row, iris, curated)
+        graph.add((drug, iris.term("drugAction"), Literal(f"{target.action} of {gene.symbol}", lang="en")))
     return graphs
 
 
@@ -164,25 +199,31 @@ def _add_finding(graph: Graph, finding: Finding, iris: Iris, curated: Curated) -
     graph.add((node, RDFS.label, Literal(f"{finding.id}: {finding.statement}", lang="en")))
     graph.add((node, term("statement"), Literal(finding.statement, lang="en")))
     graph.add((node, term("section"), Literal(finding.section)))
-    graph.add((node, term("evType"), term(finding.ev_type)))
+    if finding.ev_type:
+        graph.add((node, term("evType"), term(finding.ev_type)))
     for column, prop in (("ev_type_source_value", "evTypeSourceValue"), ("effect", "effect"),
                          ("model", "modelSystem"), ("source_value", "sourceValue"), ("correction", "correction")):
         if finding.row[column]:
             graph.add((node, term(prop), Literal(finding.row[column])))
-    for column, prop in (("source_cell_type", "releasedBy"), ("cancer", "inCancer"),
-                         ("recipient_cell_type", "recipientCellType")):
+    for column, prop in (("source_cell_type", "releasedBy"), ("recipient_cell_type", "recipientCellType")):
         if finding.row[column]:
             graph.add((node, term(prop), term(finding.row[column])))
-    for column, prop in (("processes", "affectsProcess"), ("blocked_by", "blockedBy")):
+    for column, prop in (("diseases", "inDisease"), ("cell_lines", "inCellLine"),
+                         ("producer_cell_types", "producedByCellType"), ("processes", "affectsProcess"),
+                         ("blocked_by", "blockedBy")):
         for value in finding.list(column):
             graph.add((node, term(prop), term(value)))
-    for column, prop in (("cargo", "carriesCargo"), ("induced", "inducesExpressionOf")):
+    for column, prop in MOLECULE_COLUMNS.items():
         for symbol in finding.list(column):
             graph.add((node, term(prop), iris.gene(curated.genes[symbol].hgnc_id)))
+    for target in finding.list("detailed_by"):
+        graph.add((node, term("detailedBy"), iris.finding(target)))
     if finding.effect_direction:
         graph.add((node, term("effectDirection"), term(finding.effect_direction.capitalize())))
-    if finding.species:
-        graph.add((node, term("inSpecies"), URIRef(expand(SPECIES[finding.species]))))
+    for species in finding.list("species"):
+        graph.add((node, term("inSpecies"), URIRef(expand(SPECIES[species]))))
+    for species in finding.list("model_organisms"):
+        graph.add((node, term("inModelOrganism"), URIRef(expand(SPECIES[species]))))
     for number in finding.list("review_refs"):
         graph.add((node, term("sourceReferenceNumber"), Literal(int(number))))
     for number in finding.list("review_refs_corrected"):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from evrdf.errors import SourceError
 from evrdf.identifiers import check_curie, check_local
+from evrdf.ingest.review import (Citation, DrugTarget, Exclusion, read_citations, read_drug_targets,
+                                 read_exclusions)
 from evrdf.ingest.tables import Row, read_table
 
 TERM_TABLES = {
@@ -21,6 +23,7 @@ TERM_TABLES = {
     "cancers.tsv": "disease",
     "drugs.tsv": "drug",
     "processes.tsv": "process",
+    "cell_lines.tsv": "cell line",
 }
 TERM_COLUMNS = ["id", "label", "parent", "definition", "definition_source", "synonyms", "related_synonyms",
                 "exact_match", "close_match", "broad_match", "note"]
@@ -33,11 +36,20 @@ CHEMOKINE_COLUMNS = GENE_COLUMNS[:3] + ["role", "family", "receptor_class"] + GE
 PAIR_COLUMNS = ["ligand_symbol", "receptor_symbol", "source_resource", "source_evidence", "classification"]
 REFERENCE_COLUMNS = ["id", "pmid", "doi", "pmcid", "title", "authors", "journal", "year", "type", "url", "note"]
 FINDING_COLUMNS = ["id", "citing_reference", "section", "statement", "ev_type", "ev_type_source_value",
-                   "source_cell_type", "cancer", "cargo", "induced", "recipient_cell_type", "processes",
-                   "effect_direction", "effect", "blocked_by", "species", "model", "review_refs",
-                   "review_refs_corrected", "primary_pmid", "primary_doi", "evidence", "source_value",
-                   "correction", "curator_note"]
+                   "source_cell_type", "diseases", "cell_lines", "listed", "cargo", "induced", "reduced",
+                   "higher_level", "lower_level", "stimuli", "receptors", "mediators", "producer_cell_types",
+                   "recipient_cell_type", "processes", "effect_direction", "effect", "blocked_by", "species",
+                   "model_organisms", "model", "review_refs", "review_refs_corrected", "detailed_by",
+                   "primary_pmid", "primary_doi", "evidence", "source_value", "correction", "curator_note"]
+# molecule columns of findings.tsv -> what the source says about the molecule (the property each becomes)
+MOLECULE_COLUMNS = {"listed": "listsMolecule", "cargo": "carriesCargo", "induced": "inducesExpressionOf",
+                    "reduced": "reducesExpressionOf", "higher_level": "higherLevelOf",
+                    "lower_level": "lowerLevelOf", "stimuli": "releaseStimulatedBy",
+                    "receptors": "actsThroughReceptor", "mediators": "involvesMolecule"}
+# columns that describe EVs: a finding without an EV type may name molecules only as receptors, mediators or levels
+EV_ONLY_COLUMNS = ("cargo", "induced", "reduced", "stimuli", "listed", "source_cell_type")
 
+REVIEW_TABLES = ("citations.tsv", "not_curated.tsv", "drug_targets.tsv")
 FAMILIES = {"C", "CC", "CXC", "CX3C"}
 PAIR_RESOURCES = {"CellPhoneDB v5.0.0": "cellphonedb", "connectomeDB2020": "connectomedb2020"}
 SPECIES = {"human": "NCBITaxon:9606", "mouse": "NCBITaxon:10090", "rat": "NCBITaxon:10116"}
@@ -157,6 +169,9 @@ class Curated:
     pairs: list[Pair]
     references: dict[str, Reference]
     findings: list[Finding]
+    citations: list[Citation] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
+    drug_targets: list[DrugTarget] = field(default_factory=list)
 
     def files(self) -> list[Path]:
         return sorted({self.directory / s.file for s in self.sources} | {self.directory / "sources.toml"})
@@ -166,6 +181,10 @@ class Curated:
 
     def finding_source(self, finding: "Finding") -> Source:
         return next(s for s in self.sources if finding.citing_reference in s.references)
+
+    def source_for(self, file: str, reference: str) -> Source:
+        """The [[source]] of ``file`` that lists ``reference`` (checked to exist by load_curated)."""
+        return next(s for s in self.sources if s.file == file and reference in s.references)
 
 
 def load_curated(directory: Path, core_terms: set[str]) -> Curated:
@@ -183,11 +202,22 @@ def load_curated(directory: Path, core_terms: set[str]) -> Curated:
                                                         f"reference {finding.citing_reference!r}")
     declared = {s.file for s in sources}
     needed = set(TERM_TABLES) | {"chemokines.tsv", "genes.tsv", "ligand_receptor_pairs.tsv", "references.tsv",
-                                 "findings.tsv"}
+                                 "findings.tsv"} | set(REVIEW_TABLES)
     missing = sorted(needed - declared)
     if missing:
         raise SourceError(directory / "sources.toml", f"no [[source]] entry for {', '.join(missing)}")
-    return Curated(directory, sources, terms, genes, pairs, references, findings)
+    citations = read_citations(directory / "citations.tsv", references)
+    exclusions = read_exclusions(directory / "not_curated.tsv", references, citations)
+    drug_targets = read_drug_targets(directory / "drug_targets.tsv", terms, genes, references)
+    for file, rows in (("citations.tsv", [(c.reference, c.row) for c in citations]),
+                       ("not_curated.tsv", [(e.reference, e.row) for e in exclusions]),
+                       ("drug_targets.tsv", [(t.reference, t.row) for t in drug_targets])):
+        listed = {ref for s in sources if s.file == file for ref in s.references}
+        for ref, row in rows:
+            if ref not in listed:
+                raise row.error("citing_reference", f"no {file} [[source]] in sources.toml lists reference {ref!r}")
+    return Curated(directory, sources, terms, genes, pairs, references, findings, citations, exclusions,
+                   drug_targets)
 
 
 def _read_sources(path: Path) -> list[Source]:
@@ -426,7 +456,7 @@ def _read_references(path: Path) -> dict[str, Reference]:
 
 def _read_findings(path: Path, term_ids: set[str], genes: dict[str, Gene],
                    references: dict[str, Reference]) -> list[Finding]:
-    required = {"id", "citing_reference", "section", "statement", "ev_type", "evidence"}
+    required = {"id", "citing_reference", "section", "statement", "evidence"}
     findings: list[Finding] = []
     seen: dict[str, Row] = {}
     for row in read_table(path, FINDING_COLUMNS, required):
@@ -442,20 +472,29 @@ def _read_findings(path: Path, term_ids: set[str], genes: dict[str, Gene],
         if not (reference.pmid or reference.doi):
             raise row.error("citing_reference", f"reference {reference.id!r} has neither PMID nor DOI; "
                                                 "a finding must cite a reference that has one")
-        for column in ("ev_type", "source_cell_type", "cancer", "recipient_cell_type"):
+        for column in ("ev_type", "source_cell_type", "recipient_cell_type"):
             if row[column] and row[column] not in term_ids:
                 raise row.error(column, f"unknown term id {row[column]!r}")
-        for column in ("processes", "blocked_by"):
+        for column in ("diseases", "cell_lines", "producer_cell_types", "processes", "blocked_by"):
             for value in row.list(column):
                 if value not in term_ids:
                     raise row.error(column, f"unknown term id {value!r}")
-        for column in ("cargo", "induced"):
+        for column in MOLECULE_COLUMNS:
             for symbol in row.list(column):
                 if symbol not in genes:
                     raise row.error(column, f"unknown gene symbol {symbol!r} (not an approved human symbol in "
                                             "chemokines.tsv or genes.tsv)")
+        if not row["ev_type"]:
+            for column in EV_ONLY_COLUMNS:
+                if row[column]:
+                    raise row.error(column, "this column describes EVs, but the finding has no ev_type")
+        if row["listed"] and not row["section"].startswith("Table "):
+            raise row.error("listed", "listed is for what a source table prints; this finding is not a table row")
+        for column in ("species", "model_organisms"):
+            for value in row.list(column):
+                if value not in SPECIES:
+                    raise row.error(column, f"{value!r} is not one of: {', '.join(sorted(SPECIES))}")
         _check_choice(row, "effect_direction", DIRECTIONS)
-        _check_choice(row, "species", set(SPECIES))
         _check_choice(row, "model", MODELS)
         if row["effect_direction"] and not row["processes"]:
             raise row.error("processes", "effect_direction is given but no process it applies to")
@@ -478,6 +517,12 @@ def _read_findings(path: Path, term_ids: set[str], genes: dict[str, Gene],
         if row["review_refs_corrected"] and not row["correction"]:
             raise row.error("correction", "corrected reference numbers need a correction note")
         findings.append(Finding(fid, row))
+    for finding in findings:
+        for target in finding.list("detailed_by"):
+            if target not in seen:
+                raise finding.row.error("detailed_by", f"unknown finding id {target!r}")
+            if target == finding.id:
+                raise finding.row.error("detailed_by", "a finding cannot detail itself")
     return findings
 
 

@@ -30,11 +30,15 @@ IDENTIFIER_NAMES = {"hgncId": "HGNC", "uniprotAccession": "UniProt", "entrezId":
 ENTRY_NAMES = {"hgncEntry": "HGNC entry", "uniprotEntry": "UniProt entry", "ncbiGeneEntry": "NCBI Gene entry",
                "primaryReference": "primary reference"}
 # the parts of a finding, in the order its sentence reads them
-FINDING_PARTS = [("evType", "EV type"), ("releasedBy", "released by"), ("inCancer", "cancer"),
-                 ("carriesCargo", "cargo"), ("inducesExpressionOf", "induces"),
+FINDING_PARTS = [("evType", "EV type"), ("releasedBy", "released by"), ("inDisease", "disease"),
+                 ("inCellLine", "cell line"), ("listsMolecule", "table lists"), ("carriesCargo", "cargo"),
+                 ("inducesExpressionOf", "induces"), ("reducesExpressionOf", "reduces"),
+                 ("higherLevelOf", "higher level of"), ("lowerLevelOf", "lower level of"),
+                 ("releaseStimulatedBy", "release stimulated by"), ("actsThroughReceptor", "through receptor"),
+                 ("involvesMolecule", "involves"), ("producedByCellType", "molecules produced by"),
                  ("recipientCellType", "recipient cells"), ("affectsProcess", "affects"),
                  ("effectDirection", "direction"), ("blockedBy", "blocked by"), ("inSpecies", "species"),
-                 ("evidence", "evidence")]
+                 ("inModelOrganism", "model organism"), ("detailedBy", "detailed by"), ("evidence", "evidence")]
 SITES = {"GO": "Gene Ontology", "CL": "Cell Ontology", "UNIPROT": "UniProt", "HGNC": "HGNC", "PMID": "PubMed",
          "DOI": "DOI", "MONDO": "MONDO", "DOID": "Disease Ontology", "NCIT": "NCI Thesaurus", "CHEBI": "ChEBI",
          "NCBIGENE": "NCBI Gene", "DRUGBANK": "DrugBank", "ECO": "ECO", "RO": "RO", "NCBITaxon": "NCBI Taxonomy",
