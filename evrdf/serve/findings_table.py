@@ -63,7 +63,7 @@ def findings_blueprint(store: Store, settings: Settings, cache: RowCache | None 
         try:
             return Filters.from_args(request.args)
         except FilterError as error:
-            abort(400, str(error))
+            abort(Response(f"{error}\n", 400, mimetype="text/plain"))
 
     @bp.get("/findings")
     def page() -> str:
@@ -85,7 +85,8 @@ def findings_blueprint(store: Store, settings: Settings, cache: RowCache | None 
     @bp.get("/findings/export.<fmt>")
     def export(fmt: str) -> Response:
         if fmt not in EXPORTS:
-            abort(404, f"no export format {fmt!r}: use one of {', '.join(EXPORTS)}")
+            abort(Response(f"no export format {fmt!r}: use one of {', '.join(EXPORTS)}\n", 404,
+                           mimetype="text/plain"))
         table = table_for(cache, filters())
         if fmt == "jsonld":
             body = json.dumps(jsonld(table.rows, vocab), indent=1, ensure_ascii=False)

@@ -29,9 +29,9 @@ IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 def _iri_arg(name: str, required: bool = False) -> str:
     value = (request.args.get(name) or "").strip()
     if required and not value:
-        abort(400, f"parameter {name!r} is required (an IRI)")
+        abort(Response(f"parameter {name!r} is required (an IRI)\n", 400, mimetype="text/plain"))
     if value and not IRI.match(value):
-        abort(400, f"parameter {name!r} must be an http(s) IRI, not {value!r}")
+        abort(Response(f"parameter {name!r} must be an http(s) IRI, not {value!r}\n", 400, mimetype="text/plain"))
     return value
 
 
