@@ -5,8 +5,8 @@
   "use strict";
   var FAMILY_COLOURS = { "CC": "#2f6f9f", "CXC": "#c0392b", "C": "#8e44ad", "CX3C": "#d68910",
     "atypical": "#5d6d7e", "other": "#7f8c8d", "EV": "#1e8449" };
-  var EDGE_COLOURS = { "both": "#34495e", "finding": "#1e8449" };
-  var RESOURCE_COLOURS = ["#e67e22", "#16a085", "#9b59b6", "#2980b9"];
+  var EDGE_COLOURS = { "both": "#34495e", "finding": "#1e8449" };  // EV links: dashed, the EV types' green
+  var RESOURCE_COLOURS = ["#e67e22", "#00a3cc", "#b03a82", "#a6761d"];  // one per pair resource
   var ROLE_COLOURS = { releasing: "#d68910", ev: "#1e8449", molecule: "#2f6f9f", recipient: "#8e44ad",
     effect: "#5d6d7e" };
 
@@ -83,11 +83,15 @@
       span.textContent = name;
       box.appendChild(span);
     });
-    var both = document.createElement("span");
-    both.className = "swatch line";
-    both.style.borderColor = EDGE_COLOURS.both;
-    both.textContent = "listed by both";
-    box.appendChild(both);
+    [["listed by both", EDGE_COLOURS.both, "solid"], ["EV link (a finding)", EDGE_COLOURS.finding, "dashed"]]
+      .forEach(function (item) {
+        var span = document.createElement("span");
+        span.className = "swatch line";
+        span.style.borderColor = item[1];
+        span.style.borderBottomStyle = item[2];
+        span.textContent = item[0];
+        box.appendChild(span);
+      });
   }
 
   function drawDiagram(el) {
