@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Iterable
+
+from werkzeug.datastructures import MultiDict
 
 from evrdf.serve.view import short_name
 from evrdf.store.base import Store
@@ -86,25 +88,24 @@ class Filters:
     descending: bool = False
 
     @classmethod
-    def from_args(cls, args: Mapping[str, object]) -> "Filters":
-        """From request arguments (a werkzeug MultiDict): ?about=&ev=&cancer=…&q=&sort=&order=."""
-        get = getattr(args, "getlist")
-        facets = {name: {v.strip() for v in get(name) if v.strip()} for name in FACETS}
-        sort = (args.get("sort") or "id").strip()  # type: ignore[union-attr]
+    def from_args(cls, args: MultiDict[str, str]) -> "Filters":
+        """From request arguments: ?about=&ev=&cancer=…&q=&sort=&order= (a facet may repeat)."""
+        facets = {name: {v.strip() for v in args.getlist(name) if v.strip()} for name in FACETS}
+        sort = (args.get("sort") or "id").strip()
         if sort not in SORTABLE:
             raise FilterError(f"parameter 'sort' must be one of {', '.join(sorted(SORTABLE))}, not {sort!r}")
-        order = (args.get("order") or "asc").strip()  # type: ignore[union-attr]
+        order = (args.get("order") or "asc").strip()
         if order not in ("asc", "desc"):
             raise FilterError(f"parameter 'order' must be 'asc' or 'desc', not {order!r}")
         for name, values in facets.items():
             for value in values:
                 if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$", value):
                     raise FilterError(f"parameter {name!r} must be an IRI, not {value!r}")
-        about = (args.get("about") or "").strip()  # type: ignore[union-attr]
+        about = (args.get("about") or "").strip()
         if about and not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", about):
             raise FilterError(f"parameter 'about' must be an http(s) IRI, not {about!r}")
         return cls(about=about, facets={k: v for k, v in facets.items() if v},
-                   q=str(args.get("q") or "").strip(), sort=sort, descending=order == "desc")
+                   q=(args.get("q") or "").strip(), sort=sort, descending=order == "desc")
 
     def query_args(self) -> list[tuple[str, str]]:
         """The same filters as query parameters (for the export links)."""

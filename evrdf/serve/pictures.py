@@ -49,20 +49,18 @@ def network_elements(store: Store, rows: list[FindingRow], base: str, focus: str
     """The curated ligand–receptor pairs (one edge per ligand and receptor, listing every resource that states
     it), the molecules coloured by family, and the EV types the findings link to those molecules."""
     vocab = base + "ontology/"
-    pairs: dict[tuple[str, str], dict[str, object]] = {}
+    listed: dict[tuple[str, str], set[str]] = {}  # (ligand, receptor) -> the resources that list the pair
     resources: dict[str, str] = {}
-    for s in store.query(f"""SELECT ?pair ?l ?r ?res ?title WHERE {{ ?pair a <{vocab}LigandReceptorPair> ;
+    for s in store.query(f"""SELECT ?l ?r ?res ?title WHERE {{ ?pair a <{vocab}LigandReceptorPair> ;
             <{vocab}ligand> ?l ; <{vocab}receptor> ?r ; <{vocab}pairResource> ?res .
             OPTIONAL {{ ?res <{DCTERMS}title> ?title }} }}"""):
-        ligand, receptor, res = s["l"].value, s["r"].value, s["res"].value
+        res = s["res"].value
         resources[res] = resource_short_name(s["title"].value if s["title"] is not None else "", res)
-        edge = pairs.setdefault((ligand, receptor), {"sources": set(), "pairs": set()})
-        edge["sources"].add(res)  # type: ignore[attr-defined]
-        edge["pairs"].add(s["pair"].value)  # type: ignore[attr-defined]
+        listed.setdefault((s["l"].value, s["r"].value), set()).add(res)
     if focus:
-        pairs = {k: v for k, v in pairs.items() if focus in k}
-    ligands = {l for l, _ in pairs} | ({focus} if focus else set())
-    receptors = {r for _, r in pairs}
+        listed = {pair: by for pair, by in listed.items() if focus in pair}
+    ligands = {l for l, _ in listed} | ({focus} if focus else set())
+    receptors = {r for _, r in listed}
     molecules = ligands | receptors
     info = _molecule_info(store, vocab, molecules)
     if focus and focus not in info:
@@ -74,11 +72,10 @@ def network_elements(store: Store, rows: list[FindingRow], base: str, focus: str
         nodes.append({"data": {"id": iri, "label": item["label"], "kind": kind, "family": item["family"],
                                "href": local_href(iri, base), "focus": iri == focus}})
     edges: list[dict[str, object]] = []
-    for (ligand, receptor), edge in sorted(pairs.items()):
-        sources = sorted(edge["sources"])  # type: ignore[arg-type]
+    for (ligand, receptor), by in sorted(listed.items()):
+        names = sorted(resources[r] for r in by)
         edges.append({"data": {"id": f"pair|{ligand}|{receptor}", "source": ligand, "target": receptor,
-                               "kind": "pair", "sources": [resources[s] for s in sources],
-                               "via": "both" if len(sources) > 1 else resources[sources[0]]}})
+                               "kind": "pair", "sources": names, "via": "both" if len(names) > 1 else names[0]}})
     # the findings' EV links: an EV type to each molecule its findings say it carries or induces
     links: dict[tuple[str, str, str], set[str]] = {}
     ev_labels: dict[str, str] = {}
@@ -98,9 +95,9 @@ def network_elements(store: Store, rows: list[FindingRow], base: str, focus: str
         edges.append({"data": {"id": f"ev|{ev}|{molecule}|{title}", "source": ev, "target": molecule,
                                "kind": "ev", "relation": title, "findings": len(findings),
                                "via": "finding"}})
-    families = sorted({n["data"]["family"] for n in nodes if n["data"]["kind"] != "ev"})  # type: ignore[index]
+    families = sorted({info[m]["family"] for m in molecules if m in info})
     return {"nodes": nodes, "edges": edges, "families": families,
-            "resources": sorted({resources[s] for e in pairs.values() for s in e["sources"]})}  # type: ignore[attr-defined]
+            "resources": sorted({resources[r] for by in listed.values() for r in by})}
 
 
 def _molecule_info(store: Store, vocab: str, molecules: set[str]) -> dict[str, dict[str, str]]:
@@ -182,10 +179,7 @@ def pictures_blueprint(store: Store, settings: Settings, cache: RowCache) -> Blu
         about = _iri_arg("about", required=True)
         rows = cache.rows()
         own = [row for row in rows if row.iri == about]
-        return jsonify(diagram_elements(own or in_scope(rows, _ev_scope(about)), base))
-
-    def _ev_scope(iri: str) -> set[str]:
-        return subclasses(store, iri)
+        return jsonify(diagram_elements(own or in_scope(rows, subclasses(store, about)), base))
 
     @bp.app_template_global()
     def pictures_for(iri: str) -> dict[str, bool]:
@@ -196,8 +190,8 @@ def pictures_blueprint(store: Store, settings: Settings, cache: RowCache) -> Blu
         rows = cache.rows()
         is_finding = any(row.iri == iri for row in rows)
         in_pairs = bool(store.query(f"ASK {{ {{ ?p <{vocab}ligand> <{iri}> }} UNION {{ ?p <{vocab}receptor> <{iri}> }} }}"))
-        is_ev = iri == vocab + "ExtracellularVesicle" or bool(
-            store.query(f"ASK {{ <{iri}> <{RDFS}subClassOf>+ <{vocab}ExtracellularVesicle> }}"))
+        # the EV subclasses (the root class's diagram would be every finding at once: its table is there)
+        is_ev = bool(store.query(f"ASK {{ <{iri}> <{RDFS}subClassOf>+ <{vocab}ExtracellularVesicle> }}"))
         named = not is_finding and bool(in_scope(rows, subclasses(store, iri)))
         return {"network": in_pairs, "diagram": is_finding or is_ev, "table": named, "finding": is_finding}
 
