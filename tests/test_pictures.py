@@ -160,3 +160,9 @@ def test_the_network_page_draws_the_whole_network(client) -> None:  # type: igno
     page = client.get("/network", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'data-network="/network.json"' in page
     assert "/static/vendor/cytoscape/cytoscape.min.js" in page
+
+
+@pytest.mark.parametrize("path", ["/", "/browse"])
+def test_the_landing_and_browse_pages_link_the_table_and_the_network(path: str, client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/findings"' in page and 'href="/network"' in page
