@@ -45,10 +45,14 @@ RELATIONS: list[Relation] = [
     Relation("evidence", "evidence", "evidence"),
     Relation("reference", "citedIn", "stated in"),
 ]
-RELATION_KEYS = {r.key: r for r in RELATIONS}
 FACETS: dict[str, str] = {"ev": "EV type", "cancer": "Cancer", "molecule": "Molecule", "cell": "Cell",
                           "effect": "Effect", "direction": "Direction"}
-SORTABLE = {"id", "statement", *RELATION_KEYS}
+
+
+def sortable() -> set[str]:
+    """The columns a table sorts by: the id, the statement and every relation (read when asked, so a relation
+    added to RELATIONS is sortable too)."""
+    return {"id", "statement", *(r.key for r in RELATIONS)}
 
 
 @dataclass(frozen=True)
@@ -92,8 +96,8 @@ class Filters:
         """From request arguments: ?about=&ev=&cancer=…&q=&sort=&order= (a facet may repeat)."""
         facets = {name: {v.strip() for v in args.getlist(name) if v.strip()} for name in FACETS}
         sort = (args.get("sort") or "id").strip()
-        if sort not in SORTABLE:
-            raise FilterError(f"parameter 'sort' must be one of {', '.join(sorted(SORTABLE))}, not {sort!r}")
+        if sort not in sortable():
+            raise FilterError(f"parameter 'sort' must be one of {', '.join(sorted(sortable()))}, not {sort!r}")
         order = (args.get("order") or "asc").strip()
         if order not in ("asc", "desc"):
             raise FilterError(f"parameter 'order' must be 'asc' or 'desc', not {order!r}")
@@ -218,7 +222,7 @@ def _sorted(rows: list[FindingRow], filters: Filters) -> list[FindingRow]:
         key = lambda r: ("; ".join(t.label.lower() for t in r.values.get(filters.sort, [])),  # noqa: E731
                          natural_key(r.id))
     ordered = sorted(rows, key=key, reverse=filters.descending)
-    if filters.sort in RELATION_KEYS:  # empty values last, whatever the order
+    if filters.sort not in ("id", "statement"):  # empty values last, whatever the order
         ordered = [r for r in ordered if r.values.get(filters.sort)] + \
                   [r for r in ordered if not r.values.get(filters.sort)]
     return ordered
