@@ -185,3 +185,17 @@ def test_the_findings_page_embeds_the_table(client) -> None:  # type: ignore[no-
     page = client.get("/findings", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'data-findings="/findings/data.json"' in page and "data-sync-url" in page
     assert 'href="/findings/export.csv"' in page
+
+
+@pytest.mark.parametrize("accept,mimetype", [
+    ("text/csv", "text/csv"), ("text/tab-separated-values", "text/tab-separated-values"),
+    ("application/ld+json", "application/ld+json"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),  # a browser
+    ("*/*", "text/html"),
+])
+def test_the_findings_page_negotiates_the_exports(accept: str, mimetype: str, client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(f"/findings?ev={EXOSOME}", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == mimetype
+    assert "Accept" in response.headers["Vary"]
+    if mimetype == "text/csv":
+        assert response.get_data(as_text=True) == client.get(f"/findings/export.csv?ev={EXOSOME}").get_data(as_text=True)

@@ -66,8 +66,17 @@ def findings_blueprint(store: Store, settings: Settings, cache: RowCache | None 
             abort(Response(f"{error}\n", 400, mimetype="text/plain"))
 
     @bp.get("/findings")
-    def page() -> str:
-        return render_template("findings.html", columns=_columns(), facets=FACETS)
+    def page() -> Response:
+        """The table for people; a client asking for CSV, TSV or JSON-LD gets that export of the same filters."""
+        offered = ["text/html", *EXPORTS.values()]
+        best = request.accept_mimetypes.best_match(offered, default="text/html")
+        if best != "text/html" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]:
+            response = export(next(fmt for fmt, mime in EXPORTS.items() if mime == best))
+        else:
+            response = Response(render_template("findings.html", columns=_columns(), facets=FACETS),
+                                mimetype="text/html")
+        response.headers["Vary"] = "Accept"
+        return response
 
     @bp.get("/findings/data.json")
     def data() -> Response:
