@@ -147,6 +147,9 @@ def test_the_findings_table_filters_sorts_and_exports_what_it_shows(size: tuple[
     assert sorted(shown) == sorted(filtered)
     for fmt in ("csv", "tsv", "jsonld"):
         assert export_rows(page, fmt) == shown
+    # on a narrow screen the facets fold away, but one with a ticked value stays open
+    assert page.evaluate("document.querySelector('[data-facet=cancer]').open") is (size[0] > 700)
+    assert page.evaluate("document.querySelector('[data-facet=ev]').open") is True
     # a facet's counts are shown next to its values
     count = page.evaluate(f"document.querySelector('[data-facet=ev] input[value={json.dumps(exosome)}]').parentNode.textContent")
     assert f"({len(filtered)})" in count

@@ -24,6 +24,7 @@
     this.section = section;
     this.state = { facets: {}, q: "", sort: "id", order: "asc" };
     this.sync = section.hasAttribute("data-sync-url");
+    this.opened = {};  // facets the reader opened or closed, kept across reloads of the rows
     if (this.sync) { this.read(new URLSearchParams(window.location.search)); }
     var self = this, timer = null;
     this.input = section.querySelector(".ft-q");
@@ -92,8 +93,12 @@
     aside.textContent = "";
     data.facets.forEach(function (facet) {
       if (!facet.values.length) { return; }
-      var box = el("fieldset", { "data-facet": facet.key });
-      box.appendChild(el("legend", {}, facet.title));
+      // a facet folds away on a narrow screen unless one of its values is ticked
+      var box = el("details", { "data-facet": facet.key }), picked = facet.values.some(function (v) { return v.selected; });
+      box.open = picked || (facet.key in self.opened ? self.opened[facet.key]
+        : !window.matchMedia("(max-width: 700px)").matches);
+      box.addEventListener("toggle", function () { self.opened[facet.key] = box.open; });
+      box.appendChild(el("summary", {}, facet.title));
       facet.values.forEach(function (value) {
         var label = el("label"), input = el("input", { type: "checkbox", value: value.iri });
         input.checked = value.selected;
