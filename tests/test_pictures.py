@@ -166,3 +166,19 @@ def test_the_network_page_draws_the_whole_network(client) -> None:  # type: igno
 def test_the_landing_and_browse_pages_link_the_table_and_the_network(path: str, client) -> None:  # type: ignore[no-untyped-def]
     page = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'href="/findings"' in page and 'href="/network"' in page
+
+
+def test_the_vendored_cytoscape_is_the_npm_release_it_says_it_is(client) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+    import json
+
+    from evrdf.serve.app import web_dir
+
+    vendor = web_dir() / "static" / "vendor" / "cytoscape"
+    assert json.loads((vendor / "package.json").read_text())["version"] == "3.35.0"
+    assert "Permission is hereby granted" in (vendor / "LICENSE").read_text()
+    served = client.get("/static/vendor/cytoscape/cytoscape.min.js")
+    assert served.status_code == 200
+    assert hashlib.sha256(served.get_data()).hexdigest() == \
+        "71fa9ebec21a7ca2c40cff6aacc30d1f6464e363662ad4b2c197e1adc770cd94"
+    served.close()
