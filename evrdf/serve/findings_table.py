@@ -57,7 +57,7 @@ def row_json(row: FindingRow, base: str) -> dict[str, object]:
 def findings_blueprint(store: Store, settings: Settings, cache: RowCache | None = None) -> Blueprint:
     bp = Blueprint("findings", __name__)
     base, vocab = settings.base_iri, settings.base_iri + "ontology/"
-    cache = cache or RowCache(store, vocab)
+    rows = cache or RowCache(store, vocab)
 
     def filters() -> Filters:
         try:
@@ -65,13 +65,29 @@ def findings_blueprint(store: Store, settings: Settings, cache: RowCache | None 
         except FilterError as error:
             abort(Response(f"{error}\n", 400, mimetype="text/plain"))
 
+    def exported(fmt: str) -> Response:
+        """The rows the request's filters keep, in one of the export formats."""
+        if fmt not in EXPORTS:
+            abort(Response(f"no export format {fmt!r}: use one of {', '.join(EXPORTS)}\n", 404,
+                           mimetype="text/plain"))
+        table = table_for(rows, filters())
+        if fmt == "jsonld":
+            body = json.dumps(jsonld(table.rows, vocab), indent=1, ensure_ascii=False)
+        else:
+            body = delimited(table.rows, "\t" if fmt == "tsv" else ",")
+        response = Response(body, mimetype=EXPORTS[fmt])
+        if fmt != "jsonld":
+            response.headers["Content-Type"] = f"{EXPORTS[fmt]}; charset=utf-8"
+        response.headers["Content-Disposition"] = f'attachment; filename="findings.{fmt}"'
+        return response
+
     @bp.get("/findings")
     def page() -> Response:
         """The table for people; a client asking for CSV, TSV or JSON-LD gets that export of the same filters."""
         offered = ["text/html", *EXPORTS.values()]
         best = request.accept_mimetypes.best_match(offered, default="text/html")
         if best != "text/html" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]:
-            response = export(next(fmt for fmt, mime in EXPORTS.items() if mime == best))
+            response = exported(next(fmt for fmt, mime in EXPORTS.items() if mime == best))
         else:
             response = Response(render_template("findings.html", columns=_columns(), facets=FACETS),
                                 mimetype="text/html")
@@ -81,7 +97,7 @@ def findings_blueprint(store: Store, settings: Settings, cache: RowCache | None 
     @bp.get("/findings/data.json")
     def data() -> Response:
         wanted = filters()
-        table = table_for(cache, wanted)
+        table = table_for(rows, wanted)
         query = "&".join(f"{k}={_quote(v)}" for k, v in wanted.query_args())
         return jsonify({
             "total": table.total, "count": len(table.rows), "columns": _columns(),
@@ -93,19 +109,7 @@ def findings_blueprint(store: Store, settings: Settings, cache: RowCache | None 
 
     @bp.get("/findings/export.<fmt>")
     def export(fmt: str) -> Response:
-        if fmt not in EXPORTS:
-            abort(Response(f"no export format {fmt!r}: use one of {', '.join(EXPORTS)}\n", 404,
-                           mimetype="text/plain"))
-        table = table_for(cache, filters())
-        if fmt == "jsonld":
-            body = json.dumps(jsonld(table.rows, vocab), indent=1, ensure_ascii=False)
-        else:
-            body = delimited(table.rows, "\t" if fmt == "tsv" else ",")
-        response = Response(body, mimetype=EXPORTS[fmt])
-        if fmt != "jsonld":
-            response.headers["Content-Type"] = f"{EXPORTS[fmt]}; charset=utf-8"
-        response.headers["Content-Disposition"] = f'attachment; filename="findings.{fmt}"'
-        return response
+        return exported(fmt)
 
     return bp
 
