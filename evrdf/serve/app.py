@@ -49,6 +49,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     findings = RowCache(store, settings.base_iri + "ontology/")  # the table and the pictures share the rows
     app.register_blueprint(findings_blueprint(store, settings, findings))
     app.register_blueprint(pictures_blueprint(store, settings, findings))
+    from evrdf.serve.hierarchy import hierarchy_blueprint
+
+    app.register_blueprint(hierarchy_blueprint(store, settings))
     app.register_blueprint(resources_blueprint(store, settings))  # last: the catch-all for IRIs under the base
     app.after_request(_cors)
     return app

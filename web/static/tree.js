@@ -1,0 +1,76 @@
+// The class tree: a closed class fetches its subclasses from /tree.json when first expanded (keyboard: Tab to
+// a class, Enter or Space toggles it, as for any <details>). Nodes are built with the DOM, never innerHTML.
+(function () {
+  "use strict";
+  var SIGNS = { exact: "≡", close: "≈", broader: "⊂" };
+  var NAMES = { exact: "exact match", close: "close match", broader: "broader term" };
+
+  function text(tag, cls, value) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    el.textContent = value;
+    return el;
+  }
+
+  function label(node, into) {
+    var a = text("a", "node " + node.kind, node.label);
+    a.href = node.href;
+    into.appendChild(a);
+    node.aligned.forEach(function (al) {
+      into.appendChild(document.createTextNode(" "));
+      var link = text("a", "aligned " + al.relation, SIGNS[al.relation] + " " + al.curie);
+      link.href = al.iri;
+      link.title = NAMES[al.relation] + " in " + al.curie.split(":")[0];
+      into.appendChild(link);
+    });
+    if (node.children) { into.appendChild(document.createTextNode(" ")); into.appendChild(text("small", "count", String(node.children))); }
+    if (node.instances) { into.appendChild(document.createTextNode(" ")); into.appendChild(text("small", "instances", node.instances + " inst.")); }
+  }
+
+  function item(node, url) {
+    var li = document.createElement("li");
+    li.setAttribute("role", "treeitem");
+    if (!node.children) {
+      li.className = "leaf";
+      label(node, li);
+      return li;
+    }
+    li.setAttribute("aria-expanded", "false");
+    var details = document.createElement("details");
+    details.dataset.iri = node.iri;
+    var summary = document.createElement("summary");
+    label(node, summary);
+    var ul = document.createElement("ul");
+    ul.setAttribute("role", "group");
+    details.appendChild(summary);
+    details.appendChild(ul);
+    li.appendChild(details);
+    watch(details, url);
+    return li;
+  }
+
+  function watch(details, url) {
+    details.addEventListener("toggle", function () {
+      var li = details.parentNode;
+      if (li) li.setAttribute("aria-expanded", details.open ? "true" : "false");
+      if (!details.open || details.hasAttribute("data-loaded") || details.hasAttribute("data-loading")) return;
+      details.setAttribute("data-loading", "");
+      var ul = details.querySelector(":scope > ul");
+      var wait = ul.appendChild(text("li", "loading", "loading…"));
+      fetch(url + "?iri=" + encodeURIComponent(details.dataset.iri), { headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (data) {
+          ul.removeChild(wait);
+          data.children.forEach(function (child) { ul.appendChild(item(child, url)); });
+          details.setAttribute("data-loaded", "");
+        })
+        .catch(function (e) { wait.className = "error"; wait.textContent = "could not load the subclasses (" + e.message + ")"; })
+        .then(function () { details.removeAttribute("data-loading"); });
+    });
+  }
+
+  document.querySelectorAll("[data-tree]").forEach(function (tree) {
+    var url = tree.dataset.tree;
+    tree.querySelectorAll("details[data-iri]").forEach(function (d) { watch(d, url); });
+  });
+})();
