@@ -52,6 +52,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     from evrdf.serve.hierarchy import hierarchy_blueprint
 
     app.register_blueprint(hierarchy_blueprint(store, settings))
+    from evrdf.serve.identity import identity_blueprint
+
+    app.register_blueprint(identity_blueprint(store, settings))
     app.register_blueprint(resources_blueprint(store, settings))  # last: the catch-all for IRIs under the base
     app.after_request(_cors)
     return app
