@@ -4,9 +4,16 @@ ancestor chains and OBO alignments are checked against SPARQL over the same stor
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
+import pytest
+
+from evrdf.serve.app import create_app
+from evrdf.settings import Settings
 from evrdf.store.base import Store
-from tests.conftest import select
+from evrdf.store.oxigraph import OxigraphStore
+from tests.conftest import DATA, select
 
 BASE = "https://w3id.org/evrdf/"
 EVO = BASE + "ontology/"
@@ -108,3 +115,35 @@ def test_pages_draw_the_tree_open_on_the_chain_to_the_term(client) -> None:  # t
     assert f'<details data-iri="{EVO}ExtracellularVesicle">' in index and "<details open" not in index
     focused = client.get(f"/tree?iri={EVO}Exosome").get_data(as_text=True)
     assert f'<details open data-iri="{EVO}ExtracellularVesicle" data-loaded>' in focused
+
+
+@pytest.fixture(scope="module")
+def with_obo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A release that also publishes GO and CL subsets (`evrdf build --add`), served by the test client."""
+    store = tmp_path_factory.mktemp("with-obo") / "store"
+    done = subprocess.run([sys.executable, "-m", "evrdf", "build", "--store", str(store),
+                           "--add", str(DATA / "add" / "obo" / "go_subset.owl"),
+                           "--add", str(DATA / "add" / "obo" / "cl_subset.owl")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    app = create_app(Settings(store=store), OxigraphStore(store))
+    return app.test_client(), OxigraphStore(store)
+
+
+@pytest.mark.oxigraph_only("a release built with added OBO files, on its own store")
+def test_an_added_obo_ontology_gives_the_aligned_parents_their_own_ancestors(with_obo) -> None:  # type: ignore[no-untyped-def]
+    client, store = with_obo
+    exosome = tree(client, EVO + "Exosome")
+    assert exosome["node"]["aligned"][0]["label"] == "extracellular exosome"  # GO's own label, from the store
+    assert [(a["curie"], a["label"], a["relation"]) for a in exosome["aligned_parents"]] == [
+        ("GO:1903561", "extracellular vesicle", "exact"), ("GO:0031982", "vesicle", "above")]
+    # the ancestors are GO's own subClassOf chain, as the store has it
+    chain = select(store, f"""SELECT ?a WHERE {{ <http://purl.obolibrary.org/obo/GO_0070062> <{RDFS}subClassOf> ?p .
+        ?p <{RDFS}subClassOf> ?a }}""")
+    assert [r["a"] for r in chain] == ["http://purl.obolibrary.org/obo/GO_0031982"]
+    tam = tree(client, EVO + "TumorAssociatedMacrophage")
+    above = {a["label"] for a in tam["aligned_parents"] if a["relation"] == "above"}
+    cl_parents = {r["l"] for r in select(store, f"""SELECT ?l WHERE {{ <http://purl.obolibrary.org/obo/CL_0000235>
+        <{RDFS}subClassOf> ?p . ?p <{RDFS}label> ?l }}""")}
+    assert above == cl_parents == {"mononuclear phagocyte", "myeloid leukocyte"}
+    page = client.get(f"/tree?iri={EVO}Exosome").get_data(as_text=True)
+    assert "GO:0031982 vesicle</a> <small>(ancestor of GO_0070062)" in page

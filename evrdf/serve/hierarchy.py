@@ -52,8 +52,9 @@ def _values(iris: list[str]) -> str:
 class Aligned:
     iri: str
     curie: str
-    relation: str  # exact | close | broader
+    relation: str  # exact | close | broader | above (an ancestor of an aligned term, where the store has it)
     via: str = ""  # for an aligned parent: the parent whose match it is ("" when it is the class's own)
+    label: str = ""  # the aligned term's own label, when the store holds that ontology (`evrdf build --add`)
 
 
 @dataclass
@@ -101,6 +102,13 @@ class Hierarchy:
                 VALUES ?p {{ {_values(list(MATCHES))} }} ?c ?p ?m FILTER(STRSTARTS(STR(?m), "{OBO}")) }}"""):
             aligned.setdefault(row["c"], []).append(Aligned(row["m"], CONVERTER.compress(row["m"]) or row["m"],
                                                             MATCHES[row["p"]]))
+        outside = sorted({a.iri for found in aligned.values() for a in found})
+        if outside:
+            names = {row["m"]: row["label"] for row in self._select(f"""SELECT ?m ?label WHERE {{
+                    VALUES ?m {{ {_values(outside)} }} ?m <{RDFS}label> ?label }}""")}
+            for found in aligned.values():
+                for a in found:
+                    a.label = names.get(a.iri, "")
         out = {}
         for iri in iris:
             kind = ("class" if iri in classes else "individual") if iri.startswith(self.base) else "external"
@@ -143,14 +151,20 @@ class Hierarchy:
         return chains
 
     def aligned_parents(self, iri: str) -> list[Aligned]:
-        """The OBO terms above this class: its own broadMatch targets, and its parents' exact and close matches."""
-        own = [a for a in self.nodes([iri])[iri].aligned if a.relation == "broader"]
+        """The OBO terms above this class: its own broadMatch targets, its parents' exact and close matches, and,
+        where the store holds the aligned ontology itself (added with `evrdf build --add`), their ancestors."""
+        mine = self.nodes([iri])[iri].aligned
         parents = self.nodes(self.parents(iri))
-        inherited = [Aligned(a.iri, a.curie, a.relation, p.iri) for p in parents.values()
-                     for a in p.aligned if a.relation in ("exact", "close")]
-        seen = {a.iri for a in own}
-        return own + [a for a in sorted(inherited, key=lambda a: (a.via, a.curie))
-                      if not (a.iri in seen or seen.add(a.iri))]  # type: ignore[func-returns-value]
+        found = [a for a in mine if a.relation == "broader"] + sorted(
+            (Aligned(a.iri, a.curie, a.relation, p.iri, a.label) for p in parents.values() for a in p.aligned
+             if a.relation in ("exact", "close")), key=lambda a: (a.via, a.curie))
+        for start in [a.iri for a in mine] + [a.iri for a in found]:
+            above = [i for path in self.paths(start) for i in path[:-1]]
+            named = self.nodes(above)
+            found += [Aligned(i, CONVERTER.compress(i) or i, "above", start, named[i].label) for i in above]
+        own = {a.iri for a in mine if a.relation != "broader"}
+        seen: set[str] = set()
+        return [a for a in found if a.iri not in own and not (a.iri in seen or seen.add(a.iri))]  # type: ignore[func-returns-value]
 
     def roots(self) -> list[Node]:
         """Classes of this vocabulary with no named parent, and the outside classes some of them specialise."""

@@ -20,7 +20,7 @@
       into.appendChild(document.createTextNode(" "));
       var link = text("a", "aligned " + al.relation, SIGNS[al.relation] + " " + al.curie);
       link.href = al.iri;
-      link.title = NAMES[al.relation] + " in " + al.curie.split(":")[0];
+      link.title = NAMES[al.relation] + " in " + al.curie.split(":")[0] + (al.label ? ": " + al.label : "");
       into.appendChild(link);
     });
     if (node.children) { into.appendChild(document.createTextNode(" ")); into.appendChild(text("small", "count", String(node.children))); }
