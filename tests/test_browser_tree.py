@@ -50,10 +50,20 @@ def shown(page: Page, iri: str) -> list[str]:
                          " :scope > ul > li.leaf > a.node')).map(a => a.textContent)")
 
 
-def press_enter(page: Page) -> None:
+KEYS = {"Enter": 13, "ArrowLeft": 37, "ArrowUp": 38, "ArrowRight": 39, "ArrowDown": 40}
+
+
+def press(page: Page, key: str) -> None:
     for kind in ("keyDown", "keyUp"):
-        page.send("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13,
-                  **({"text": "\r"} if kind == "keyDown" else {}))
+        page.send("Input.dispatchKeyEvent", type=kind, key=key, code=key, windowsVirtualKeyCode=KEYS[key],
+                  **({"text": "\r"} if kind == "keyDown" and key == "Enter" else {}))
+
+
+def press_enter(page: Page) -> None:
+    press(page, "Enter")
+
+
+FOCUSED = "document.activeElement.closest('li[role=treeitem]').querySelector('a.node').textContent"
 
 
 def clean(page: Page, root: str) -> None:
@@ -93,4 +103,25 @@ def test_a_class_page_opens_the_tree_on_its_ancestors(size: tuple[int, int], ser
     assert page.evaluate("document.querySelector('#tree a[aria-current]').checkVisibility()") is True
     assert "≡ GO:1903561" in page.evaluate("document.querySelector('#tree').textContent")
     assert page.evaluate("document.querySelector('#tree').scrollWidth <= document.querySelector('main').clientWidth + 1")
+    clean(page, server)
+
+
+def test_the_arrow_keys_move_through_the_tree(server: str, browser: Browser) -> None:
+    page = browser.open(server + "/tree")
+    ev = EVO + "ExtracellularVesicle"
+    page.evaluate(f"{details(ev)}.querySelector('summary').focus()")
+    press(page, "ArrowRight")  # opens the class, its subclasses fetched
+    expected = children_of(server, ev)
+    assert shown(page, ev) == expected
+    press(page, "ArrowRight")  # into it: the first subclass
+    assert page.evaluate(FOCUSED) == expected[0]
+    press(page, "ArrowDown")
+    assert page.evaluate(FOCUSED) == expected[1]
+    press(page, "ArrowLeft")  # a closed or leaf class: to its parent
+    assert page.evaluate(FOCUSED) == "extracellular vesicle"
+    press(page, "ArrowLeft")  # an open class: closes it
+    assert page.evaluate(f"{details(ev)}.open") is False
+    press(page, "ArrowDown")  # the next root, not the hidden subclasses
+    roots = [n["label"] for n in json.load(urllib.request.urlopen(server + "/tree.json", timeout=30))["roots"]]
+    assert page.evaluate(FOCUSED) == roots[roots.index("extracellular vesicle") + 1]
     clean(page, server)

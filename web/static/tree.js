@@ -1,5 +1,6 @@
 // The class tree: a closed class fetches its subclasses from /tree.json when first expanded (keyboard: Tab to
-// a class, Enter or Space toggles it, as for any <details>). Nodes are built with the DOM, never innerHTML.
+// a class, Enter or Space toggles it, as for any <details>; the arrow keys move through the tree).
+// Nodes are built with the DOM, never innerHTML.
 (function () {
   "use strict";
   var SIGNS = { exact: "≡", close: "≈", broader: "⊂" };
@@ -69,8 +70,45 @@
     });
   }
 
+  // The row a tree item shows: its <summary> when it has children, else its link.
+  function row(li) {
+    var details = li.querySelector(":scope > details");
+    return details ? details.querySelector(":scope > summary") : li.querySelector(":scope > a.node");
+  }
+
+  function rows(tree) {
+    return Array.prototype.filter.call(tree.querySelectorAll("li[role=treeitem]"), function (li) {
+      return row(li) && row(li).checkVisibility();
+    });
+  }
+
+  // Arrow keys as in the WAI-ARIA tree pattern: Up/Down move between the visible classes, Right opens a class
+  // (or moves into it), Left closes it (or moves to its parent), Home/End go to the first/last class.
+  function keys(tree) {
+    tree.addEventListener("keydown", function (event) {
+      var li = event.target.closest && event.target.closest("li[role=treeitem]");
+      if (!li || !tree.contains(li) || event.altKey || event.ctrlKey || event.metaKey) return;
+      var all = rows(tree), at = all.indexOf(li), details = li.querySelector(":scope > details");
+      var go = null;
+      if (event.key === "ArrowDown") go = all[at + 1];
+      else if (event.key === "ArrowUp") go = all[at - 1];
+      else if (event.key === "Home") go = all[0];
+      else if (event.key === "End") go = all[all.length - 1];
+      else if (event.key === "ArrowRight" && details) {
+        if (!details.open) details.open = true;
+        else go = details.querySelector(":scope > ul > li[role=treeitem]");
+      } else if (event.key === "ArrowLeft") {
+        if (details && details.open) details.open = false;
+        else go = li.parentNode.closest("li[role=treeitem]");
+      } else return;
+      event.preventDefault();
+      if (go) row(go).focus();
+    });
+  }
+
   document.querySelectorAll("[data-tree]").forEach(function (tree) {
     var url = tree.dataset.tree;
     tree.querySelectorAll("details[data-iri]").forEach(function (d) { watch(d, url); });
+    keys(tree);
   });
 })();
