@@ -76,3 +76,9 @@ conformance: setup
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+
+# Screenshots of each page kind, shown in the README (docs/screenshots/*.png): a fresh build served on a free
+# loopback port and photographed at desktop width by headless Chromium (tests/screenshots.py)
+.PHONY: screenshots
+screenshots: setup chromium
+	$(BIN)/python -m tests.screenshots --out docs/screenshots

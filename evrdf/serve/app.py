@@ -43,6 +43,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(releases_blueprint(store, settings))
     app.register_blueprint(search_blueprint(store, settings))
     app.register_blueprint(__import__("evrdf.serve.validate", fromlist=["_"]).validate_blueprint(store, settings))
+    from evrdf.serve.findings_table import RowCache, findings_blueprint
+    from evrdf.serve.pictures import pictures_blueprint
+
+    findings = RowCache(store, settings.base_iri + "ontology/")  # the table and the pictures share the rows
+    app.register_blueprint(findings_blueprint(store, settings, findings))
+    app.register_blueprint(pictures_blueprint(store, settings, findings))
+    from evrdf.serve.hierarchy import hierarchy_blueprint
+
+    app.register_blueprint(hierarchy_blueprint(store, settings))
+    from evrdf.serve.identity import identity_blueprint
+
+    app.register_blueprint(identity_blueprint(store, settings))
     # last: the catch-all for IRIs under the base
     app.register_blueprint(resources_blueprint(store, settings, term_page))
     app.after_request(_cors)

@@ -14,6 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from evrdf.identifiers import CONVERTER
+from evrdf.serve.xrefs import curie_href, species_name
 
 OBO = "http://purl.obolibrary.org/obo/"
 OIO = "http://www.geneontology.org/formats/oboInOwl#"
@@ -112,7 +113,7 @@ class Namer:
             if values:
                 english = [v for v in values if isinstance(v, Literal) and v.language in (None, "en")]
                 return str(sorted(english or values)[0])
-        return short_name(str(node), self.base)
+        return species_name(str(node)) or short_name(str(node), self.base)
 
     def link(self, node: URIRef) -> Link:
         iri = str(node)
@@ -121,7 +122,8 @@ class Namer:
 
     def value(self, node: object) -> Value:
         if isinstance(node, Literal):
-            return Value(str(node), None, node.language or "")
+            href = None if node.language else curie_href(str(node))  # PMID:15251452 → its resolver
+            return Value(str(node), Link(href, href, str(node), False) if href else None, node.language or "")
         if isinstance(node, URIRef):
             link = self.link(node)
             return Value(link.label, link)

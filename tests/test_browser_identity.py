@@ -1,0 +1,51 @@
+"""A term page's identity tools in a real headless Chromium: "Copy IRI" puts the term's IRI on the clipboard,
+"Cite this" opens the BibTeX and CSL-JSON, and the embedded JSON-LD parses; no console error, failed request or
+request to another host."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+import pytest
+
+from tests.chromium_pipe import CHROMIUM, Browser
+from tests.conftest import live_server
+
+CXCL12 = "https://w3id.org/evrdf/gene/HGNC_10672"
+FRAME = ("/favicon.ico",)  # the site frame's favicon is base.html's, tested with it
+
+pytestmark = [pytest.mark.live,
+              pytest.mark.skipif(CHROMIUM is None, reason="the chromium binary is not installed (`make test` installs it)")]
+
+
+@pytest.fixture(scope="module")
+def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with live_server(settings.store, ready="/context.jsonld") as live:
+        yield live.root
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    with Browser(tmp_path_factory.mktemp("chromium") / "profile") as chromium:
+        yield chromium
+
+
+def test_copy_iri_and_cite_this(server: str, browser: Browser) -> None:
+    browser.send("Browser.grantPermissions", {"origin": server,
+                                              "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    page = browser.open(server + "/gene/HGNC_10672")
+    page.evaluate("document.querySelector('[data-copy]').click()")
+    assert page.wait_for("document.querySelector('.identity .copied').textContent") == "IRI copied"
+    assert page.evaluate("navigator.clipboard.readText()") == CXCL12
+    assert page.evaluate("document.querySelector('.identity pre.bibtex').checkVisibility()") is False
+    page.evaluate("document.querySelector('#cite summary').click()")
+    assert page.evaluate("document.querySelector('.identity pre.bibtex').checkVisibility()") is True
+    csl = json.loads(page.evaluate("document.querySelector('.identity pre.csl').textContent"))
+    assert csl[0]["URL"] == CXCL12
+    assert page.evaluate("document.querySelector('.identity').scrollWidth <= document.querySelector('main').clientWidth + 1")
+    doc = json.loads(page.evaluate("document.querySelector('script[type=\"application/ld+json\"]').textContent"))
+    assert doc["@id"] == CXCL12 and doc["@type"] == "Protein"
+    assert page.other_hosts(server) == []
+    assert [f for f in page.failures if not f.endswith(FRAME)] == []
+    assert [e for e in page.errors if not e.rstrip().endswith(FRAME)] == []

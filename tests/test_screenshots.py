@@ -1,0 +1,42 @@
+"""`make screenshots` (tests/screenshots.py) photographs every page kind once its scripts have drawn it: one PNG
+per page, at the width and scale asked, cut to the height asked."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from tests.chromium_pipe import CHROMIUM
+from tests.screenshots import PAGES, main
+
+pytestmark = [pytest.mark.live,
+              pytest.mark.skipif(CHROMIUM is None, reason="the chromium binary is not installed (`make test` installs it)")]
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", path
+    return struct.unpack(">II", data[16:24])
+
+
+def test_every_page_kind_is_photographed(settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    assert main(["--store", str(settings.store), "--out", str(tmp_path), "--width", "1280", "--height", "700",
+                 "--scale", "0.5"]) == 0
+    names = {name for name, _, _ in PAGES}
+    assert names == {"landing", "chemokine", "ev-class", "finding", "network", "findings", "tree", "sparql"}
+    assert {p.stem for p in tmp_path.glob("*.png")} == names
+    for path in tmp_path.glob("*.png"):
+        assert png_size(path) == (640, 350), path
+        assert path.stat().st_size > 5000  # a drawn page, not a blank image
+    assert "did not finish drawing" not in capsys.readouterr().err
+
+
+def test_the_committed_screenshots_are_the_same_page_kinds() -> None:
+    shots = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+    assert {p.stem for p in shots.glob("*.png")} == {name for name, _, _ in PAGES}
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name, _, _ in PAGES:
+        assert f"(docs/screenshots/{name}.png)" in readme
+        assert png_size(shots / f"{name}.png")[0] == 768 and (shots / f"{name}.png").stat().st_size < 400_000
