@@ -13,6 +13,7 @@ from pathlib import Path
 
 from evrdf.errors import SourceError
 from evrdf.identifiers import check_curie, check_local
+from evrdf.ingest.records import Gene, Pair, Reference, Term
 from evrdf.ingest.review import (Citation, DrugTarget, Exclusion, read_citations, read_drug_targets,
                                  read_exclusions)
 from evrdf.ingest.tables import Row, read_table
@@ -60,76 +61,6 @@ _TERM_ID = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
 _REF_ID = re.compile(r"[a-z][a-z0-9_]*\Z")
 _FINDING_ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 _SYMBOL = re.compile(r"[A-Z0-9][A-Za-z0-9\-]*\Z")
-
-
-@dataclass(frozen=True)
-class Term:
-    id: str
-    kind: str
-    label: str
-    parent: str
-    definition: str
-    definition_source: str
-    synonyms: list[str]
-    related_synonyms: list[str]
-    exact_match: list[str]
-    close_match: list[str]
-    broad_match: list[str]
-    note: str
-    row: Row
-    diameter: tuple[float, float] | None = None
-    diameter_source_value: str = ""
-    diameter_reference: str = ""
-    diameter_note: str = ""
-    biogenesis: str = ""
-    marker_genes: list[str] = field(default_factory=list)
-    other_markers: list[str] = field(default_factory=list)
-    marker_reference: str = ""
-
-
-@dataclass(frozen=True)
-class Gene:
-    symbol: str
-    hgnc_id: str
-    name: str
-    role: str  # ligand | receptor | "" (other gene)
-    family: str
-    receptor_class: str
-    aliases: list[str]
-    previous: list[str]
-    entrez_id: str
-    uniprot: str
-    ensembl: str
-    snapshot: str
-    note: str
-    row: Row
-
-
-@dataclass(frozen=True)
-class Pair:
-    ligand: str
-    receptor: str
-    resource: str  # slug: cellphonedb | connectomedb2020
-    resource_name: str
-    evidence: str
-    classification: str
-    row: Row
-
-
-@dataclass(frozen=True)
-class Reference:
-    id: str
-    pmid: str
-    doi: str
-    pmcid: str
-    title: str
-    authors: str
-    journal: str
-    year: str
-    type: str
-    url: str
-    note: str
-    row: Row
 
 
 @dataclass(frozen=True)

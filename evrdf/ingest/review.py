@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from evrdf.ingest.tables import Row, read_table
 
 if TYPE_CHECKING:
-    from evrdf.ingest.curated import Gene, Reference, Term
+    from evrdf.ingest.records import Gene, Reference, Term
 
 CITATION_COLUMNS = ["citing_reference", "reference_number", "sections", "note"]
 EXCLUSION_COLUMNS = ["citing_reference", "reference_number", "section", "statement", "reason"]
