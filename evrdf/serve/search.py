@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from evrdf.natural import natural_key
 from evrdf.serve.resources import local_href
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -117,7 +118,7 @@ class SearchIndex:
                 if best is None or score < best:
                     best = score
             if best is not None:
-                scored.append((best[:3], entry.label.lower(), entry, best[3], best[4]))
+                scored.append((best[:3], natural_key(entry.label), entry, best[3], best[4]))
         scored.sort(key=lambda item: (item[0], item[1]))
         return [Hit(e.iri, e.label, e.types, matched, kind, sorted(e.synonyms))
                 for _, _, e, matched, kind in scored[:limit]]
