@@ -109,7 +109,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
              ontology: Graph, graphs: dict[str, tuple[str, Graph, tuple[str, ...]]], add: list[Path],
              progress: Callable[[str], None], fail_on: str, started: datetime, started_clock: float,
              reasoner_seconds: float | None) -> BuildReport:
-    from evrdf.validate.gate import check_before_publish  # the publishing gate: raises, publishing nothing
+    from evrdf.validate.gate import check_before_publish, record_run  # the gate: raises, publishing nothing
 
     previous = previous_release(settings.store)
     version = new_release_id(settings.store)  # one id names the data and the ontology of this release
@@ -164,6 +164,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
             deprecated=[t.iri for t in gone if not t.curated], changelog_seconds=changelog_seconds)
         release.info.update(triples=report.triples, findings=report.findings, references=report.references,
                             graphs=counts)
+    record_run(settings, gate.run(), version)  # published: the gate's run joins the validation history
     report.seconds = time.perf_counter() - started_clock
     return report
 

@@ -80,7 +80,7 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
     when it is malformed, changes a graph it may not, or fails the SHACL gate."""
     from evrdf.validate.data import from_release  # validation imports the build; import it late
     from evrdf.validate.report import Severity
-    from evrdf.validate.run import validate_dataset
+    from evrdf.validate.run import record_run, validate_dataset
 
     started_clock, started = time.perf_counter(), datetime.now(timezone.utc)
     iris = Iris(settings.base_iri)
@@ -155,6 +155,7 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
                                 ontology_version=release_id, version_iri=str(iris.version_iri(release_id)),
                                 graphs=sizes, triples=sum(sizes.values()), derived_from=info.get("release"),
                                 update=entry["sha256"])
+        record_run(settings, report, release_id)  # published: the gate's run joins the validation history
     return UpdateReport(release_id, str(info.get("release", "")), ours,
                         inserted=len(writable_after - writable_before), deleted=len(writable_before - writable_after),
                         seconds=time.perf_counter() - started_clock)
