@@ -44,6 +44,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(search_blueprint(store, settings))
     app.register_blueprint(__import__("evrdf.serve.validate", fromlist=["_"]).validate_blueprint(store, settings))
     app.register_blueprint(resources_blueprint(store, settings))  # last: the catch-all for IRIs under the base
+    from evrdf.serve.errors import install
+
+    install(app)  # 4xx answers: a page in the site frame for browsers, text for machine clients
+
+    @app.template_filter("local")
+    def local(iri: str) -> str:
+        """Where an IRI under the base lives on this host (templates link our own IRIs here, never to the
+        canonical host, which need not resolve to this server); other IRIs unchanged. ``<iri>`` works too."""
+        bare = iri[1:-1] if iri.startswith("<") and iri.endswith(">") else iri
+        base = settings.base_iri
+        return request.script_root + "/" + bare[len(base):] if bare.startswith(base) else bare
+
     app.after_request(_cors)
     return app
 

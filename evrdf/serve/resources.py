@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, request
 
 from evrdf.formats import DOCUMENT_TYPES, document_extension, serialize_triples
+from evrdf.serve.errors import error_response
 from evrdf.serve.resource_graph import exists, iri_for_path, resource_triples
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -177,7 +178,8 @@ def _link_alternates(response: Response, path: str, skip: str = "") -> None:
 
 
 def _text(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, mimetype="text/plain")
+    """A 4xx: text for machine clients, the site's error page for browsers (errors.py)."""
+    return error_response(status, message)
 
 
 def resource_view_function() -> Any:
