@@ -38,15 +38,23 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     from evrdf.serve.releases import releases_blueprint
     from evrdf.serve.resources import resources_blueprint
     from evrdf.serve.search import search_blueprint
+    from evrdf.serve.vocabulary import vocabulary_blueprint
 
     app.register_blueprint(pages_blueprint(store, settings))
     app.register_blueprint(releases_blueprint(store, settings))
     app.register_blueprint(search_blueprint(store, settings))
+    app.register_blueprint(vocabulary_blueprint(store, settings))
     app.register_blueprint(__import__("evrdf.serve.validate", fromlist=["_"]).validate_blueprint(store, settings))
     app.register_blueprint(resources_blueprint(store, settings))  # last: the catch-all for IRIs under the base
     from evrdf.serve.errors import install
 
     install(app)  # 4xx answers: a page in the site frame for browsers, text for machine clients
+
+    @app.context_processor
+    def site() -> dict[str, object]:
+        from evrdf.prefixes import predeclared
+
+        return {"base_iri": settings.base_iri, "prefixes": predeclared(settings.base_iri)}
 
     @app.template_filter("local")
     def local(iri: str) -> str:
