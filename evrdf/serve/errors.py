@@ -13,14 +13,14 @@ TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 406: 
 
 def wants_html() -> bool:
     """True when the Accept header names HTML explicitly, at a higher quality than any other type it names
-    (Chromium: text/html,...,application/xml;q=0.9,*/*;q=0.8); */* alone is a machine client's."""
+    (Chromium: text/html,...,application/xml;q=0.9,image/jxl,...,*/*;q=0.8); */* alone is a machine client's."""
     html, other = 0.0, 0.0
     for value, quality in request.accept_mimetypes:
         kind = value.split(";")[0].strip().lower()
         if kind in HTML_TYPES:
             html = max(html, quality)
-        elif kind not in ("*/*", "image/avif", "image/webp", "image/apng", "application/signed-exchange"):
-            other = max(other, quality)
+        elif kind != "*/*" and not kind.startswith(("image/", "application/signed-exchange")):
+            other = max(other, quality)  # browsers list the image formats they decode: not a document type
     return html > other
 
 

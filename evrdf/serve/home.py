@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fro
 from evrdf.formats import DOCUMENT_TYPES, document_extension, serialize_triples
 from evrdf.query import examples, statistics
 from evrdf.serve.app import web_dir
+from evrdf.serve.ontodoc import framed
 from evrdf.settings import Settings
 from evrdf.store.base import Store
 
@@ -109,7 +110,7 @@ def _ontology(store: Store, docs: object, path: str, default: str | None = None)
 
 def _ontology_as(store: Store, docs: object, ext: str) -> Response:
     if ext == "html":
-        response = Response(docs.html(), mimetype="text/html")  # type: ignore[attr-defined]
+        response = Response(framed(docs.html()), mimetype="text/html")  # type: ignore[attr-defined]
     elif ext == "nt":
         response = Response(serialize_triples(docs.triples(), "nt"),  # type: ignore[attr-defined]
                             mimetype=DOCUMENT_TYPES["nt"])
