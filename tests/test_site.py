@@ -185,3 +185,27 @@ def test_editor_vocabulary_is_this_endpoints_own(site) -> None:  # type: ignore[
     assert "https://w3id.org/evrdf/ontology/Exosome" in classes
     editor = get(site, "/sparql").get_data(as_text=True)
     assert 'data-vocabulary="/api/vocabulary"' in editor and "sparql-editor.js" in editor
+
+
+def test_the_jsonld_context_has_a_term_per_vocabulary_property_and_class(site) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    context = site.get("/context.jsonld").get_json()["@context"]
+    assert context["evo"] == "https://w3id.org/evrdf/ontology/"
+    assert context["carriesCargo"] == {"@id": "evo:carriesCargo", "@type": "@id"}  # an object property
+    assert context["diameterMinNm"] == {"@id": "evo:diameterMinNm", "@type": "xsd:decimal"}  # its range
+    assert context["Exosome"] == "evo:Exosome"
+    finding = next(p for p in links(get(site, "/ontology/Exosome").get_data(as_text=True))
+                   if p.startswith("/finding/") and "." not in p)
+    document = json.loads(site.get(finding + ".jsonld").data)
+    nodes = document.get("@graph", [document])
+    node = next(n for n in nodes if n["@id"] == "finding:" + finding.rsplit("/", 1)[-1])
+    assert "citedIn" in node and "evType" in node, sorted(node)  # reads by term ...
+    assert not [key for node in nodes for key in node if key.startswith("evo:")]  # ... never by CURIE
+    document["@context"] = context
+    as_jsonld = rdflib.Graph().parse(data=json.dumps(document), format="json-ld")
+    as_turtle = rdflib.Graph().parse(data=site.get(finding + ".ttl").data, format="turtle")
+    assert isomorphic(as_jsonld, as_turtle)  # the terms lose nothing
