@@ -157,3 +157,15 @@ def test_history_records_runs_and_the_diff_between_them(published: Settings) -> 
     turtle = client.get("/validation", headers={"Accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
     assert len(set(graph.subjects(rdflib.RDF.type, SH.ValidationReport))) == 3
+
+
+def test_a_sparql_updates_gate_run_joins_the_history(published: Settings) -> None:
+    from evrdf.build.update import apply_update
+
+    history = History(published.store, published.base_iri)
+    assert len(history.runs()) == 1  # the build's gate
+    done = apply_update(published, 'INSERT DATA { <https://w3id.org/evrdf/gene/HGNC_10672> '
+                                   '<http://www.w3.org/2000/01/rdf-schema#comment> "a note from an update" }')
+    runs = history.runs()
+    assert len(runs) == 2 and runs[0].release == done.release and runs[1].release == done.previous
+    assert runs[0].conforms
