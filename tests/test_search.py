@@ -22,6 +22,10 @@ def results(client, query: str, **params: object) -> list[dict]:  # type: ignore
     ("cxcl12", "label"),
     ("HGNC:10672", "identifier"),
     ("P48061", "identifier"),
+    ("SDF-1α", "synonym"),  # Greek letters, their names and their Latin letters are one spelling
+    ("SDF-1 alpha", "synonym"),
+    ("SDF-1a", "synonym"),
+    (CXCL12, "iri"),  # its own IRI, exactly
 ])
 def test_cxcl12_is_found_by_name_alias_and_identifier(query: str, match: str, client) -> None:  # type: ignore[no-untyped-def]
     first = results(client, query)[0]
@@ -34,6 +38,23 @@ def test_exosome_finds_the_class_and_its_synonyms(client) -> None:  # type: igno
     assert hits[0]["iri"] == "https://w3id.org/evrdf/ontology/Exosome" and hits[0]["match"] == "label"
     assert "extracellular exosome" in hits[0]["synonyms"]
     assert "https://w3id.org/evrdf/ontology/TumorDerivedExosome" in {h["iri"] for h in hits}
+
+
+@pytest.mark.parametrize("query", ["GO:1903561", "http://purl.obolibrary.org/obo/GO_1903561"])
+def test_an_aligned_classs_curie_or_iri_finds_ours(query: str, client) -> None:  # type: ignore[no-untyped-def]
+    first = results(client, query)[0]
+    assert first["iri"] == "https://w3id.org/evrdf/ontology/ExtracellularVesicle" and first["match"] == "iri"
+
+
+def test_british_and_american_spellings_find_the_same_terms(client) -> None:  # type: ignore[no-untyped-def]
+    british, american = results(client, "tumour-associated macrophage"), results(client, "tumor associated macrophage")
+    assert british and british[0]["iri"] == american[0]["iri"] and british[0]["label"] == "tumor-associated macrophage"
+
+
+def test_iris_match_only_exactly(client) -> None:  # type: ignore[no-untyped-def]
+    """Every IRI contains "gene" or "evrdf": they must not make every resource a substring match."""
+    assert not [h for h in results(client, "w3id", limit=100) if h["match"] == "iri"]
+    assert len(results(client, "gene", limit=100)) < 50
 
 
 def test_exact_matches_rank_before_prefixes_and_substrings(client) -> None:  # type: ignore[no-untyped-def]

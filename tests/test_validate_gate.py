@@ -129,19 +129,20 @@ def test_reports_are_deterministic(fmt: str) -> None:
 
 
 def test_history_records_runs_and_the_diff_between_them(published: Settings) -> None:
+    """Every build's gate run is in the history (the fixture's build is the first run), as is `evrdf validate`."""
     store = str(published.store)
     assert run("validate", "--store", store).returncode == 0
     assert run("build", "--store", store, "--no-reason", "--add",
                str(INVALID / "class_missing_definition.ttl")).returncode == 0  # a warning: published
-    assert run("validate", "--store", store).returncode == 0
     history = History(published.store, published.base_iri)
-    runs = history.runs()
-    assert len(runs) == 2 and runs[0].warnings == 1 and runs[1].warnings == 0  # newest first
-    assert runs[0].release != runs[1].release
+    runs = history.runs()  # newest first: the second build's gate, the validate run, the first build's gate
+    assert len(runs) == 3 and runs[0].warnings == 1 and runs[1].warnings == 0 and runs[2].warnings == 0
+    assert runs[0].release != runs[1].release == runs[2].release
+    assert all(r.conforms for r in runs)
     answer = history.query("PREFIX evs: <https://w3id.org/evrdf/shapes/> "
                            "SELECT (COUNT(?run) AS ?n) WHERE { GRAPH <https://w3id.org/evrdf/graph/validation-history> "
                            "{ ?run a evs:ValidationRun } }")
-    assert int(next(iter(answer))["n"].value) == 2
+    assert int(next(iter(answer))["n"].value) == 3
 
     from evrdf.serve.app import create_app
 
@@ -152,7 +153,19 @@ def test_history_records_runs_and_the_diff_between_them(published: Settings) -> 
     assert "New (1)" in diff and "TestCell" in diff and "Fixed (0)" in diff
     sparql = client.get("/validation/sparql", query_string={
         "query": "SELECT ?run WHERE { ?run a <https://w3id.org/evrdf/shapes/ValidationRun> }"})
-    assert sparql.status_code == 200 and len(sparql.get_json()["results"]["bindings"]) == 2
+    assert sparql.status_code == 200 and len(sparql.get_json()["results"]["bindings"]) == 3
     turtle = client.get("/validation", headers={"Accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
-    assert len(set(graph.subjects(rdflib.RDF.type, SH.ValidationReport))) == 2
+    assert len(set(graph.subjects(rdflib.RDF.type, SH.ValidationReport))) == 3
+
+
+def test_a_sparql_updates_gate_run_joins_the_history(published: Settings) -> None:
+    from evrdf.pipeline.update import apply_update
+
+    history = History(published.store, published.base_iri)
+    assert len(history.runs()) == 1  # the build's gate
+    done = apply_update(published, 'INSERT DATA { <https://w3id.org/evrdf/gene/HGNC_10672> '
+                                   '<http://www.w3.org/2000/01/rdf-schema#comment> "a note from an update" }')
+    runs = history.runs()
+    assert len(runs) == 2 and runs[0].release == done.release and runs[1].release == done.previous
+    assert runs[0].conforms

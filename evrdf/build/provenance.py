@@ -72,6 +72,14 @@ def metadata_graph(iris: Iris, curated: Curated, graphs: list[GraphInfo], versio
     g.add((software, RDFS.label, Literal(f"evrdf {__version__}")))
     g.add((software, OWL.versionInfo, Literal(__version__)))
 
+    metadata = iris.graph("metadata")  # this graph: named, so its IRI (linked as provenance) is described too
+    g.add((dataset, VOID.subset, metadata))
+    g.add((metadata, RDF.type, VOID.Dataset))
+    g.add((metadata, RDF.type, PROV.Entity))
+    g.add((metadata, DCTERMS.title, Literal("Dataset, graph, build and release provenance", lang="en")))
+    g.add((metadata, PROV.wasGeneratedBy, activity))
+    g.add((metadata, DCTERMS.license, DATA_LICENSE))
+
     sources = {s.key: s for s in curated.sources}
     for source in curated.sources:
         _add_source(g, iris, curated, source, activity)

@@ -28,7 +28,7 @@ from evrdf.release.changes import Changelog
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history, previous_release
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import ReleaseWriter, new_release, new_release_id, publishing
-from evrdf.validate.gate import check_before_publish  # the publishing gate: raises, publishing nothing
+from evrdf.validate.gate import check_before_publish, record_run  # the publishing gate: raises, publishing nothing
 from evrdf.validate.report import Result
 
 ADD_FORMATS = {
@@ -163,6 +163,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
             deprecated=[t.iri for t in gone if not t.curated], changelog_seconds=changelog_seconds)
         release.info.update(triples=report.triples, findings=report.findings, references=report.references,
                             graphs=counts)
+    record_run(settings, gate.run(), version)  # published: the gate's run joins the validation history
     report.seconds = time.perf_counter() - started_clock
     return report
 

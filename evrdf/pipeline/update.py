@@ -37,7 +37,7 @@ from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore, new_release, new_release_id, publishing
 from evrdf.validate.data import from_release
 from evrdf.validate.report import Severity
-from evrdf.validate.run import validate_dataset
+from evrdf.validate.run import record_run, validate_dataset
 
 UPDATES_FILE = "updates.nq"
 JOURNAL_FILE = "updates.jsonl"
@@ -156,6 +156,7 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
                                 ontology_version=release_id, version_iri=str(iris.version_iri(release_id)),
                                 graphs=sizes, triples=sum(sizes.values()), derived_from=info.get("release"),
                                 update=entry["sha256"])
+        record_run(settings, report, release_id)  # published: the gate's run joins the validation history
     return UpdateReport(release_id, str(info.get("release", "")), ours,
                         inserted=len(writable_after - writable_before), deleted=len(writable_before - writable_after),
                         seconds=time.perf_counter() - started_clock)

@@ -38,10 +38,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     from evrdf.serve.releases import releases_blueprint
     from evrdf.serve.resources import resources_blueprint
     from evrdf.serve.search import search_blueprint
+    from evrdf.serve.vocabulary import vocabulary_blueprint
 
     app.register_blueprint(pages_blueprint(store, settings))
     app.register_blueprint(releases_blueprint(store, settings))
     app.register_blueprint(search_blueprint(store, settings))
+    app.register_blueprint(vocabulary_blueprint(store, settings))
     app.register_blueprint(__import__("evrdf.serve.validate", fromlist=["_"]).validate_blueprint(store, settings))
     from evrdf.serve.findings_table import RowCache, findings_blueprint
     from evrdf.serve.pictures import pictures_blueprint
@@ -57,6 +59,24 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(identity_blueprint(store, settings))
     # last: the catch-all for IRIs under the base
     app.register_blueprint(resources_blueprint(store, settings, term_page))
+    from evrdf.serve.errors import install
+
+    install(app)  # 4xx answers: a page in the site frame for browsers, text for machine clients
+
+    @app.context_processor
+    def site() -> dict[str, object]:
+        from evrdf.prefixes import predeclared
+
+        return {"base_iri": settings.base_iri, "prefixes": predeclared(settings.base_iri)}
+
+    @app.template_filter("local")
+    def local(iri: str) -> str:
+        """Where an IRI under the base lives on this host (templates link our own IRIs here, never to the
+        canonical host, which need not resolve to this server); other IRIs unchanged. ``<iri>`` works too."""
+        bare = iri[1:-1] if iri.startswith("<") and iri.endswith(">") else iri
+        base = settings.base_iri
+        return request.script_root + "/" + bare[len(base):] if bare.startswith(base) else bare
+
     app.after_request(_cors)
     return app
 

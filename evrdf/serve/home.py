@@ -7,6 +7,8 @@ from flask import Blueprint, Response, abort, render_template, request, send_fro
 
 from evrdf.formats import DOCUMENT_TYPES, document_extension, serialize_triples
 from evrdf.query import examples, statistics
+from evrdf.serve.app import web_dir
+from evrdf.serve.ontodoc import framed
 from evrdf.settings import Settings
 from evrdf.store.base import Store
 
@@ -58,6 +60,20 @@ def home_blueprint(store: Store, settings: Settings) -> Blueprint:
             abort(404)
         return _ontology_as(store, docs, ext)
 
+    @bp.get("/downloads/")
+    def downloads() -> str:
+        """The current release's files, with what each holds and its size (every release's: /releases/)."""
+        info = store.release()
+        files = store.files_dir()  # type: ignore[attr-defined]
+        rows = [{"name": name, "description": DOWNLOAD_DESCRIPTIONS.get(name, ""), "media": MEDIA[name],
+                 "bytes": (files / name).stat().st_size if (files / name).is_file() else None} for name in DOWNLOADS]
+        return render_template("downloads.html", release=info, files=rows)
+
+    @bp.get("/favicon.ico")
+    def favicon() -> Response:
+        return send_from_directory(web_dir() / "static", "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=86400)
+
     @bp.get("/downloads/<name>")
     def download(name: str) -> Response:
         if name not in DOWNLOADS:
@@ -94,7 +110,7 @@ def _ontology(store: Store, docs: object, path: str, default: str | None = None)
 
 def _ontology_as(store: Store, docs: object, ext: str) -> Response:
     if ext == "html":
-        response = Response(docs.html(), mimetype="text/html")  # type: ignore[attr-defined]
+        response = Response(framed(docs.html()), mimetype="text/html")  # type: ignore[attr-defined]
     elif ext == "nt":
         response = Response(serialize_triples(docs.triples(), "nt"),  # type: ignore[attr-defined]
                             mimetype=DOCUMENT_TYPES["nt"])

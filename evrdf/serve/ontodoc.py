@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import warnings
 from typing import Any
@@ -39,6 +40,27 @@ class OntologyDocs:
         html = _pylode(graph)
         # links to our own terms go to this server's term pages, not to the canonical host
         return html.replace(f'href="{self.base}', 'href="/')
+
+
+_BODY = re.compile(r"<body[^>]*>", re.IGNORECASE)
+_PYLODE_ICONS = re.compile(r'<link href="data:image/png;base64,[^"]*" rel="icon"[^>]*>')
+
+
+def framed(html: str) -> str:
+    """pyLODE's page inside the site frame (header, navigation, search, footer), rendered for this request."""
+    from flask import render_template, url_for
+
+    head = (render_template("_site_head.html") + f'<link rel="stylesheet" href="'
+            f'{url_for("static", filename="ontology-frame.css")}">')
+    match = _BODY.search(html)
+    closing = html.lower().rfind("</body>")
+    if match is None or closing < match.end():
+        return html  # not the page pyLODE writes: left as it is
+    body = _PYLODE_ICONS.sub("", html[match.end():closing])
+    page = (html[:match.start()] + '<body class="evrdf-framed">' + render_template("_site_header.html")
+            + '<div class="pylode-page">' + body + "</div>" + render_template("_site_footer.html") + html[closing:])
+    at = page.lower().find("</head>")
+    return page[:at] + head + page[at:] if at >= 0 else page
 
 
 def html_of_file(path: Any, base: str) -> str:

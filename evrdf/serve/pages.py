@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from rdflib import Graph
 
 from evrdf.formats import DOCUMENT_LABELS, serialize_triples
+from evrdf.natural import natural_key
 from evrdf.release.ids import sort_key
 from evrdf.serve.resource_graph import resource_triples, source_graphs
 from evrdf.serve.resources import local_href
@@ -106,21 +107,19 @@ def pages_blueprint(store: Store, settings: Settings) -> Blueprint:
 
 
 def _rows(store: Store, spec: Index, vocab: str, page: int) -> tuple[int, list[dict[str, str]]]:
-    """One page of an index, ordered by group then label, with the total for the pager."""
+    """One page of an index, ordered by group then label in natural order (CCL2 before CCL11), with the total
+    for the pager. SPARQL orders by code point only, so the rows are ordered here, then paged."""
     # the transitive path in a sub-select: Virtuoso 7.2 otherwise loses rows to the FILTERed OPTIONAL below
     where = (f"{{ SELECT DISTINCT ?x WHERE {{ ?x <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ "
              f"<{vocab}{spec.cls}> . FILTER(isIRI(?x)) }} }}" if spec.subclasses else f"?x a <{vocab}{spec.cls}> .")
     parent = (f"OPTIONAL {{ ?x <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?p . FILTER(isIRI(?p)) "
               f"?p {RDFS_LABEL} ?plabel }}" if spec.subclasses else "")
     group = (f"OPTIONAL {{ ?x <{vocab}{spec.group_by}> ?g . ?g {RDFS_LABEL} ?glabel }}" if spec.group_by else "")
-    total = int(next(iter(store.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}")))["n"].value)
-    # grouped in a sub-select, ordered outside it: Virtuoso refuses ORDER BY on aggregates' names otherwise
-    result = store.query(f"""SELECT * WHERE {{ {{ SELECT ?x (SAMPLE(?l) AS ?label) (SAMPLE(?glabel) AS ?group)
+    result = store.query(f"""SELECT ?x (SAMPLE(?l) AS ?label) (SAMPLE(?glabel) AS ?group)
         (GROUP_CONCAT(DISTINCT ?plabel; separator=", ") AS ?parents) (SAMPLE(?d) AS ?note) WHERE {{
           {where} OPTIONAL {{ ?x {RDFS_LABEL} ?l }} {group} {parent}
           OPTIONAL {{ ?x <http://purl.obolibrary.org/obo/IAO_0000115>|<{vocab}fullName>|<{vocab}statement> ?d }}
-        }} GROUP BY ?x }} }} ORDER BY ?group LCASE(STR(?label)) ?x
-        LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}""")
+        }} GROUP BY ?x""")
     rows = []
     for solution in result:
         row = {name: solution[name].value for name in ("x", "label", "group", "parents", "note")
@@ -128,4 +127,6 @@ def _rows(store: Store, spec: Index, vocab: str, page: int) -> tuple[int, list[d
         row["iri"] = row.pop("x")
         row.setdefault("label", row["iri"].rsplit("/", 1)[-1])
         rows.append(row)
-    return total, rows
+    rows.sort(key=lambda r: ("group" not in r if spec.group_by else False, natural_key(r.get("group", "")),
+                             natural_key(r["label"]), r["iri"]))
+    return len(rows), rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]

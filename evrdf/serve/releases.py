@@ -24,6 +24,7 @@ from evrdf.release.retention import KEEP_STORES, POLICY
 from evrdf.serve.release_view import FEED_SIZE, atom, release_view
 from evrdf.settings import Settings
 from evrdf.store.base import Store
+from evrdf.serve.ontodoc import framed
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 RDF_TYPES = {ext: media for ext, media in DOCUMENT_TYPES.items() if ext != "html"}
@@ -135,7 +136,7 @@ def _version_iri(record: ReleaseRecord, html: Any) -> Response:
     if ext is None:
         return _not_acceptable()
     if ext == "html":
-        response = Response(html(), mimetype="text/html")
+        response = Response(framed(html()), mimetype="text/html")
     elif ext in ("rdf", "ttl", "jsonld"):
         response = _file(record, {"rdf": "evrdf.owl", "ttl": "evrdf.ttl", "jsonld": "evrdf.jsonld"}[ext])
         response.headers["Content-Type"] = DOCUMENT_TYPES[ext]

@@ -19,6 +19,7 @@ from typing import Any, Callable
 from flask import Blueprint, Response, current_app, redirect, request
 
 from evrdf.formats import DOCUMENT_TYPES, document_extension, serialize_triples
+from evrdf.serve.errors import error_response
 from evrdf.serve.resource_graph import exists, iri_for_path, resource_triples
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -50,9 +51,15 @@ def prefixes(base: str) -> dict[str, str]:
     return {"evo": base + "ontology/", **{name: f"{base}{name}/" for name in MINTED}, **PREFIXES}
 
 
-def jsonld_context(base: str) -> dict[str, Any]:
-    """The published @context: the prefixes, so compact IRIs such as ``evo:carriesCargo`` read well."""
-    return {"@context": prefixes(base)}
+def jsonld_context(base: str, store: Store | None = None) -> dict[str, Any]:
+    """The published @context: the prefixes, so compact IRIs such as ``evo:carriesCargo`` read well, and, given
+    the store, a term per vocabulary property and class (``"carriesCargo"``, jsonld_terms.py)."""
+    context: dict[str, Any] = prefixes(base)
+    if store is not None:
+        from evrdf.serve.jsonld_terms import vocabulary_terms
+
+        context = {**context, **vocabulary_terms(store, base, set(context))}
+    return {"@context": context}
 
 
 def local_href(iri: str, base: str) -> str:
@@ -68,9 +75,21 @@ def resources_blueprint(store: Store, settings: Settings, page: Callable[[Store,
     bp = Blueprint("resources", __name__)
     base, vocab = settings.base_iri, settings.base_iri + "ontology/"
 
+    contexts: dict[str, dict[str, Any]] = {}
+
+    def published_context() -> dict[str, Any]:
+        """The @context of the served release (its terms come from its ontology): computed once per release."""
+        release = str(store.release().get("release", ""))
+        if release not in contexts:
+            contexts.clear()
+            contexts[release] = jsonld_context(base, store)
+        return contexts[release]
+
+    bp.record_once(lambda state: state.app.extensions.__setitem__("evrdf_jsonld_context", published_context))
+
     @bp.get("/" + CONTEXT_PATH)
     def context() -> Response:
-        return Response(json.dumps(jsonld_context(base), indent=2), mimetype="application/ld+json")
+        return Response(json.dumps(published_context(), indent=2), mimetype="application/ld+json")
 
     @bp.get("/<path:path>")
     def resource(path: str) -> Response:
@@ -148,8 +167,10 @@ def _document(store: Store, iri: str, ext: str, base: str, vocab: str,
     else:
         triples = resource_triples(store, iri, vocab)
         if ext == "jsonld":
+            published = current_app.extensions.get("evrdf_jsonld_context")
             body = compact_jsonld(serialize_triples(triples, "nt"), base,
-                                  request.host_url.rstrip("/") + request.script_root + "/" + CONTEXT_PATH)
+                                  request.host_url.rstrip("/") + request.script_root + "/" + CONTEXT_PATH,
+                                  published()["@context"] if published else None)
         else:
             body = serialize_triples(triples, ext, prefixes(base))
         response = Response(body, mimetype=DOCUMENT_TYPES[ext])
@@ -157,12 +178,13 @@ def _document(store: Store, iri: str, ext: str, base: str, vocab: str,
     return response
 
 
-def compact_jsonld(ntriples: bytes, base: str, context_url: str) -> bytes:
-    """JSON-LD compacted against the published context, which the document then references by URL."""
+def compact_jsonld(ntriples: bytes, base: str, context_url: str, context: dict[str, Any] | None = None) -> bytes:
+    """JSON-LD compacted against the published context (its prefixes and terms), which the document then
+    references by URL."""
     from rdflib import Graph
 
     graph = Graph().parse(data=ntriples, format="nt")
-    context = prefixes(base)
+    context = context or prefixes(base)
     document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
     if isinstance(document, dict):
         document["@context"] = context_url
@@ -178,7 +200,8 @@ def _link_alternates(response: Response, path: str, skip: str = "") -> None:
 
 
 def _text(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, mimetype="text/plain")
+    """A 4xx: text for machine clients, the site's error page for browsers (errors.py)."""
+    return error_response(status, message)
 
 
 def resource_view_function() -> Any:

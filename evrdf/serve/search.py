@@ -6,12 +6,15 @@ normalised so that case and punctuation do not matter ("SDF-1" and the HGNC alia
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
+from evrdf.identifiers import CONVERTER
+from evrdf.natural import natural_key
 from evrdf.serve.resources import local_href
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -26,16 +29,39 @@ FIELDS = {"label": [RDFS + "label", SKOS + "prefLabel"],
                          OIO + "hasDbXref"],
           "synonym": [SKOS + "altLabel", OIO + "hasExactSynonym", OIO + "hasRelatedSynonym"]}
 RANK = {kind: i for i, kind in enumerate(FIELDS)}
+RANK["iri"] = RANK["identifier"]  # an entry's own or aligned IRI or CURIE: matched exactly only
+
+
+GREEK = {"α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "h", "θ": "th", "ι": "i", "κ": "k",
+         "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p", "ρ": "r", "σ": "s", "ς": "s", "τ": "t",
+         "υ": "u", "φ": "ph", "χ": "ch", "ψ": "ps", "ω": "o"}
+GREEK_WORDS = {"alpha": "a", "beta": "b", "gamma": "g", "delta": "d", "epsilon": "e", "kappa": "k",
+               "lambda": "l", "theta": "th", "omega": "o", "zeta": "z", "eta": "h", "iota": "i", "sigma": "s",
+               "tau": "t"}
+# British spellings -> American, compared after normalising (both the names and the query go through it)
+SPELLINGS = [("tumour", "tumor"), ("leukaemia", "leukemia"), ("anaemia", "anemia"), ("haem", "hem"),
+             ("oesophag", "esophag"), ("oestrogen", "estrogen"), ("signalling", "signaling"), ("colour", "color"),
+             ("foetal", "fetal"), ("paediatric", "pediatric"), ("ischaem", "ischem")]
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def normalise(text: str) -> str:
-    """Lower case, accents and punctuation dropped: the form names are compared in.
+    """Lower case, accents and punctuation dropped, Greek letters and their names spelled as Latin letters,
+    British spellings as American: the form names are compared in.
 
     >>> normalise("SDF-1"), normalise("SDF1"), normalise("HGNC:10672"), normalise("  Exosome ")
     ('sdf1', 'sdf1', 'hgnc10672', 'exosome')
+    >>> normalise("SDF-1α"), normalise("SDF-1 alpha"), normalise("SDF-1a"), normalise("TGF-β")
+    ('sdf1a', 'sdf1a', 'sdf1a', 'tgfb')
+    >>> normalise("tumour-associated macrophage") == normalise("tumor associated macrophage")
+    True
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if c.isalnum()).lower()
+    lowered = "".join(GREEK.get(c, c) for c in unicodedata.normalize("NFKD", text.lower()))
+    words = [GREEK_WORDS.get(w, w) for w in _WORDS.findall(lowered)]
+    joined = "".join(c for c in "".join(words) if c.isalnum())
+    for british, american in SPELLINGS:
+        joined = joined.replace(british, american)
+    return joined
 
 
 @dataclass
@@ -56,6 +82,16 @@ class Entry:
     types: list[str]
     synonyms: list[str]
     names: list[tuple[str, str, str]]  # (normalised, original, kind)
+
+
+def _iri_names(iri: str) -> list[tuple[str, str, str]]:
+    """An IRI as names that match only exactly (kind "iri"): the full IRI and its CURIE (bioregistry's prefix);
+    as substrings they would match every IRI under the base."""
+    names = [(normalise(iri), iri, "iri")]
+    curie = CONVERTER.compress(iri)
+    if curie:
+        names.append((normalise(curie), curie, "iri"))
+    return names
 
 
 class SearchIndex:
@@ -81,6 +117,14 @@ class SearchIndex:
                 entry.label = name
             elif kind == "synonym" and name not in entry.synonyms:
                 entry.synonyms.append(name)
+        aligned = store.query(f"""SELECT ?s ?target WHERE {{ VALUES ?p {{ <{SKOS}exactMatch> <{SKOS}closeMatch> }}
+            ?s ?p ?target FILTER(isIRI(?s) && isIRI(?target) && STRSTARTS(STR(?s), "{base}")) }}""")
+        for row in aligned:  # an aligned class's IRI and CURIE find ours (GO:1903561 finds the EV class)
+            entry = entries.get(row["s"].value)
+            if entry is not None:
+                entry.names += _iri_names(row["target"].value)
+        for entry in entries.values():  # and a resource's own IRI
+            entry.names += _iri_names(entry.iri)
         types = store.query(f"""SELECT ?s (GROUP_CONCAT(DISTINCT ?tl; separator="|") AS ?types) WHERE {{
             ?s a ?t . ?t <{RDFS}label> ?tl FILTER(STRSTARTS(STR(?s), "{base}")) }} GROUP BY ?s""")
         for row in types:
@@ -105,6 +149,8 @@ class SearchIndex:
         for entry in self.entries:
             best: tuple[int, int, int, str, str] | None = None
             for key, original, kind in entry.names:
+                if kind == "iri" and key != wanted:
+                    continue
                 if key == wanted:
                     quality = 0
                 elif key.startswith(wanted):
@@ -117,7 +163,7 @@ class SearchIndex:
                 if best is None or score < best:
                     best = score
             if best is not None:
-                scored.append((best[:3], entry.label.lower(), entry, best[3], best[4]))
+                scored.append((best[:3], natural_key(entry.label), entry, best[3], best[4]))
         scored.sort(key=lambda item: (item[0], item[1]))
         return [Hit(e.iri, e.label, e.types, matched, kind, sorted(e.synonyms))
                 for _, _, e, matched, kind in scored[:limit]]

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from evrdf.errors import EvrdfError
 from evrdf.formats import RESULT_FORMATS, media_type
+from evrdf.serve.shapes_view import shape_views
 from evrdf.settings import Settings
 from evrdf.store.base import Store
 from evrdf.validate.data import from_bytes
@@ -89,7 +90,7 @@ def validate_blueprint(store: Store, settings: Settings) -> Blueprint:
             return _error(406, f"cannot answer in any acceptable media type; offered: {', '.join(SHAPE_TYPES)}")
         graph = load_shapes(None, settings.base_iri)
         if chosen == "text/html":
-            body = render_template("shapes.html", shapes=_shape_rows(graph))
+            body = render_template("shapes.html", shapes=shape_views(graph))
         else:
             body = graph.serialize(format=SHAPE_TYPES[chosen])
         response = Response(body, content_type=chosen)
@@ -129,15 +130,3 @@ def validate_blueprint(store: Store, settings: Settings) -> Blueprint:
         return Response(result.serialize(format=fmt), content_type=fmt.media_type)  # type: ignore[union-attr]
 
     return bp
-
-
-def _shape_rows(graph: object) -> list[dict[str, str]]:
-    """Every constraint with its shape, severity and message, for the HTML view (templates never see rdflib)."""
-    rows = graph.query("""PREFIX sh: <http://www.w3.org/ns/shacl#>
-        SELECT ?shape ?severity ?message ?path WHERE {
-          { ?shape sh:message ?message } UNION { ?shape sh:sparql/sh:message ?message }
-          OPTIONAL { ?shape sh:severity ?s } OPTIONAL { ?shape sh:path ?path }
-          BIND(COALESCE(?s, sh:Violation) AS ?severity) } ORDER BY ?shape ?message""")  # type: ignore[attr-defined]
-    return [{"shape": str(r.shape), "severity": str(r.severity).rsplit("#", 1)[-1], "message": str(r.message),
-             "path": str(r.path) if r.path else ""} for r in rows]
-

@@ -14,6 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from evrdf.identifiers import CONVERTER
+from evrdf.natural import natural_key
 from evrdf.serve.xrefs import curie_href, species_name
 
 OBO = "http://purl.obolibrary.org/obo/"
@@ -188,7 +189,8 @@ def resource_view(graph: Graph, iri: str, base: str, href: Callable[[str], str])
                           or graph.value(node, URIRef(vocab + "fullName")) or "")
     shown = {RDF.type, *LABELS, *DEFINITIONS[:3], *SYNONYMS, *ALIGNMENTS, RDFS.subClassOf,
              URIRef(OIO + "hasDbXref")}
-    view.synonyms = sorted({(str(o), kind) for p, kind in SYNONYMS.items() for o in graph.objects(node, p)})
+    view.synonyms = sorted({(str(o), kind) for p, kind in SYNONYMS.items() for o in graph.objects(node, p)},
+                           key=lambda item: (natural_key(item[0]), item[1]))
     for name, title in IDENTIFIER_NAMES.items():
         view.identifiers += [(title, str(o)) for o in graph.objects(node, URIRef(vocab + name))]
         shown.add(URIRef(vocab + name))
@@ -210,15 +212,21 @@ def resource_view(graph: Graph, iri: str, base: str, href: Callable[[str], str])
     finding_type = URIRef(vocab + "Finding")
     mentioning = {s for s, p in graph.subject_predicates(node) if p != RDF.type} | (
         {node} if (node, RDF.type, finding_type) in graph else set())
-    view.findings = [_finding(names, graph, f, vocab) for f in sorted(mentioning)
+    view.findings = [_finding(names, graph, f, vocab) for f in sorted(mentioning, key=_by_text)
                      if isinstance(f, URIRef) and (f, RDF.type, finding_type) in graph]
     view.deprecated = (node, OWL.deprecated, Literal(True)) in graph
     view.replaced_by = _links(names, graph.objects(node, URIRef(OBO + "IAO_0100001")))
     return view
 
 
+def _by_text(node: object) -> tuple[object, ...]:
+    """Finding IRIs in natural order (F2 before F10)."""
+    return natural_key(str(node))
+
+
 def _links(names: Namer, nodes: Iterable[object]) -> list[Link]:
-    return sorted((names.link(n) for n in set(nodes) if isinstance(n, URIRef)), key=lambda link: link.label.lower())
+    return sorted((names.link(n) for n in set(nodes) if isinstance(n, URIRef)),
+                  key=lambda link: (natural_key(link.label), link.href))
 
 
 def _statements(names: Namer, pairs: Iterable[tuple[object, object]],
@@ -230,8 +238,8 @@ def _statements(names: Namer, pairs: Iterable[tuple[object, object]],
             grouped.setdefault(predicate, []).append(Value(link.label, link))  # type: ignore[arg-type]
         else:
             grouped.setdefault(predicate, []).append(names.value(other))  # type: ignore[arg-type]
-    return [Statement(names.link(p), sorted(v, key=lambda x: x.text.lower()))
-            for p, v in sorted(grouped.items(), key=lambda item: names.label(item[0]).lower())]
+    return [Statement(names.link(p), sorted(v, key=lambda x: natural_key(x.text)))
+            for p, v in sorted(grouped.items(), key=lambda item: natural_key(names.label(item[0])))]
 
 
 def _finding(names: Namer, graph: Graph, finding: URIRef, vocab: str) -> FindingView:
@@ -240,7 +248,7 @@ def _finding(names: Namer, graph: Graph, finding: URIRef, vocab: str) -> Finding
     parts = []
     for name, title in FINDING_PARTS:
         values = sorted((names.value(o) for o in graph.objects(finding, URIRef(vocab + name))),
-                        key=lambda v: v.text.lower())
+                        key=lambda v: natural_key(v.text))
         if values:
             parts.append((title, values))
     citations = []

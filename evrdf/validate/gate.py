@@ -24,14 +24,27 @@ from evrdf.errors import ValidationError
 from evrdf.settings import Settings
 from evrdf.validate.data import Dataset, from_files
 from evrdf.validate.report import Report, Result, Severity
-from evrdf.validate.run import validate_dataset
+from evrdf.validate.run import record_run, validate_dataset
 from evrdf.validate.shapes import load_shapes
+
+
+__all__ = ["GateReport", "check_before_publish", "record_run"]
 
 
 @dataclass
 class GateReport:
     own: Report  # evrdf's graphs
     added: list[Result] = field(default_factory=list)  # what the added files bring: reported, not blocking
+    whole: Report | None = None  # the run over the release with the added files, when there are any
+
+    def run(self) -> Report:
+        """The gate's run as the validation history keeps it: evrdf's graphs' results and what the added files
+        brought, judged at the gate's --fail-on (so an added file's non-blocking violation shows there, as
+        `evrdf validate` of the release would show it)."""
+        whole = self.whole or self.own
+        return Report(self.own.results + self.added, fail_on=self.own.fail_on, engine=self.own.engine,
+                      triples=whole.triples, seconds=self.own.seconds + (self.whole.seconds if self.whole else 0),
+                      data=whole.data)
 
 
 def check_before_publish(graphs: dict[str, Graph], updates: list[Path], settings: Settings,
@@ -65,7 +78,7 @@ def check_before_publish(graphs: dict[str, Graph], updates: list[Path], settings
         raise ValidationError(Report(blocking, fail_on=Severity.VIOLATION, engine=everything.engine,
                                      triples=everything.triples, seconds=everything.seconds,
                                      data=dataset.description))
-    return GateReport(own, brought)
+    return GateReport(own, brought, everything)
 
 
 def _problem(result: Result) -> tuple[str, str, str, str, str]:

@@ -56,6 +56,16 @@ def validate_store(settings: Settings, store: Store, **options: Any) -> Report:
     return report
 
 
+def record_run(settings: Settings, report: Report, release: str) -> str:
+    """Put a publishing gate's run (build or update) into the validation history (/validation), naming the
+    release it let through; called once that release is published, so the history never names a release that
+    does not exist."""
+    from evrdf.validate.history import History
+
+    report.extra.update(release=release, ontology_version=release)  # a release's ontology version is its id
+    return History(settings.store, settings.base_iri).record(report)
+
+
 def validate_endpoint(url: str, settings: Settings, **options: Any) -> Report:
     return validate_dataset(from_endpoint(url), settings, **options)
 
