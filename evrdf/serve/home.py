@@ -3,11 +3,10 @@ including the versionIRI, are under /releases: releases.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
 
 from evrdf.formats import DOCUMENT_TYPES, document_extension, serialize_triples
 from evrdf.query import examples, statistics
-from evrdf.serve.app import web_dir
 from evrdf.serve.ontodoc import framed
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -71,7 +70,7 @@ def home_blueprint(store: Store, settings: Settings) -> Blueprint:
 
     @bp.get("/favicon.ico")
     def favicon() -> Response:
-        return send_from_directory(web_dir() / "static", "favicon.ico", mimetype="image/vnd.microsoft.icon",
+        return send_from_directory(str(current_app.static_folder), "favicon.ico", mimetype="image/vnd.microsoft.icon",
                                    max_age=86400)
 
     @bp.get("/downloads/<name>")
