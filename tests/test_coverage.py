@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evrdf.build.pipeline import build
+from evrdf.pipeline.build import build
 from evrdf.errors import SourceError, ValidationError
 from evrdf.query import examples
 from evrdf.settings import Settings
