@@ -23,7 +23,7 @@ def test_stromal_cells_which_receptor_a_stromal_chemokine_binds_on_fibroblasts(s
     # "In the HIC1-deleted breast cancer cells, CXCL14 bound to its novel cognate receptor GPR85 on CAFs in the TME
     # and was responsible for activating these fibroblasts via the extracellular regulated MAP kinase1/2 (ERK1/2),
     # AKT, and neddylation pathways" [45]
-    rows = _rows(store, "cq8_stromal_chemokine_receptors")
+    rows = _rows(store, "cq08_stromal_chemokine_receptors")
     cxcl14 = [r for r in rows if r["chemokine"] == "CXCL14"]
     assert [(r["receptor"], r["onCells"]) for r in cxcl14] == [("GPR85", "cancer-associated fibroblast")]
     assert {"MAPK-ERK signaling pathway", "AKT signaling pathway"} <= _split(cxcl14[0]["processes"])
@@ -44,7 +44,7 @@ def test_drug_resistance_which_drug_blocks_which_receptor(store: Store) -> None:
     # "These effects could be reduced by the CXCR4 antagonist AMD3100 [71]"; "pharmacological inhibition of CCR8
     # with the small molecule R243, inhibiting EV uptake by GBM cells, resulting in sensitization of glioblastoma
     # cells to TMZ [54]"
-    rows = {r["drug"]: r for r in _rows(store, "cq9_drug_targets")}
+    rows = {r["drug"]: r for r in _rows(store, "cq09_drug_targets")}
     assert (rows["plerixafor"]["target"], rows["plerixafor"]["axis"]) == ("CXCR4", "CXCL12/CXCR4 axis")
     assert "antagonist" in rows["plerixafor"]["action"]
     assert (rows["R243"]["target"], rows["R243"]["axis"]) == ("CCR8", "CCL18/CCR8 axis")
