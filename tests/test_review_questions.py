@@ -257,3 +257,15 @@ def test_immunomodulation_mvs_act_on_myeloid_cells_not_on_suppressor_cells(store
         SELECT ?recipient WHERE { ?f evo:sourceReferenceNumber 89 ; evo:recipientCellType ?c .
             ?c rdfs:label ?recipient }""")
     assert [r["recipient"] for r in rows] == ["leukocyte"]  # the nearest listed term for myeloid cells
+
+
+def test_tme_chemokines_exchanged_with_endothelial_cells_and_fibroblasts_recruit_immune_cells(store: Store) -> None:
+    # "increasing studies have exhibited the property of chemokines in facilitating information exchanging between
+    # cancer cells and TME cells such as endothelial cells and fibroblasts, which in turn promotes the infiltration
+    # and activation of immune cells such as neutrophils and tumor-associated macrophages (TAMs) [28]"
+    rows = select(store, """PREFIX evo: <https://w3id.org/evrdf/ontology/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?producer ?process WHERE { ?f evo:sourceReferenceNumber 28 ; evo:producedByCellType ?c ;
+            evo:affectsProcess ?p . ?c rdfs:label ?producer . ?p rdfs:label ?process }""")
+    assert {r["producer"] for r in rows} == {"cancer cell", "endothelial cell", "fibroblast"}
+    assert {r["process"] for r in rows} == {"neutrophil chemotaxis", "macrophage chemotaxis"}
