@@ -19,12 +19,13 @@ def _rows(store: OxigraphStore, name: str) -> list[dict[str, str]]:
 
 def test_every_competency_question_is_shipped_with_title_and_description() -> None:
     assert sorted(EXAMPLES) == [
-        "coverage_of_the_review", "cq10_ev_subclass_cargo", "cq11_induced_in_recipient_cells",
-        "cq12_levels_associated_with_evs", "cq13_ev_release_stimuli", "cq14_receptors_on_recipient_cells",
-        "cq15_ev_effects_by_model", "cq16_reduced_in_recipient_cells", "cq17_chemokine_receptors_in_a_cancer",
-        "cq1_ev_subclasses", "cq2_chemokines_of_family", "cq3_receptors_of_chemokine", "cq4_review_table1",
-        "cq5_chemokines_in_cancer", "cq6_tmv_recipient_cells", "cq7_drugs_blocking_axes",
-        "cq8_stromal_chemokine_receptors", "cq9_drug_targets"]
+        "coverage_of_the_review",
+        "cq01_ev_subclasses", "cq02_chemokines_of_family", "cq03_receptors_of_chemokine",
+        "cq04_review_table1", "cq05_chemokines_in_cancer", "cq06_tmv_recipient_cells",
+        "cq07_drugs_blocking_axes", "cq08_stromal_chemokine_receptors", "cq09_drug_targets",
+        "cq10_ev_subclass_cargo", "cq11_induced_in_recipient_cells", "cq12_levels_associated_with_evs",
+        "cq13_ev_release_stimuli", "cq14_receptors_on_recipient_cells", "cq15_ev_effects_by_model",
+        "cq16_reduced_in_recipient_cells", "cq17_chemokine_receptors_in_a_cancer"]
     for example in EXAMPLES.values():
         assert isinstance(example, Example) and example.title and len(example.description) > 40
 
@@ -34,8 +35,8 @@ def test_every_example_query_answers(name: str, store: OxigraphStore) -> None:
     assert _rows(store, name), f"{name} returned nothing"
 
 
-def test_cq1_ev_subclasses(store: OxigraphStore) -> None:
-    rows = {r["label"]: r for r in _rows(store, "cq1_ev_subclasses")}
+def test_cq01_ev_subclasses(store: OxigraphStore) -> None:
+    rows = {r["label"]: r for r in _rows(store, "cq01_ev_subclasses")}
     assert {"exosome", "microvesicle", "apoptotic body", "large oncosome", "exosome-mimetic nanovesicle"} <= set(rows)
     mv = rows["microvesicle"]
     assert (mv["parentLabel"], float(mv["minNm"]), float(mv["maxNm"])) == ("extracellular vesicle", 100, 1000)
@@ -49,14 +50,14 @@ def test_cq1_ev_subclasses(store: OxigraphStore) -> None:
     assert rows["apoptotic body"]["biogenesisLabel"] == "apoptotic process"
 
 
-def test_cq1_keeps_the_printed_micrometre_value(store: OxigraphStore) -> None:
+def test_cq01_keeps_the_printed_micrometre_value(store: OxigraphStore) -> None:
     rows = select(store, """PREFIX evo: <https://w3id.org/evrdf/ontology/>
         SELECT ?printed WHERE { evo:Microvesicle evo:diameterSourceValue ?printed }""")
     assert rows and "μm" in rows[0]["printed"]
 
 
-def test_cq2_cxc_chemokines(store: OxigraphStore) -> None:
-    rows = _rows(store, "cq2_chemokines_of_family")
+def test_cq02_cxc_chemokines(store: OxigraphStore) -> None:
+    rows = _rows(store, "cq02_chemokines_of_family")
     with (SOURCES / "curated" / "chemokines.tsv").open(encoding="utf-8") as handle:
         expected = {r["symbol"] for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
                     if r["role"] == "ligand" and r["family"] == "CXC"}
@@ -67,15 +68,15 @@ def test_cq2_cxc_chemokines(store: OxigraphStore) -> None:
     assert not any(r["symbol"].startswith("CCL") for r in rows)
 
 
-def test_cq3_receptors_of_ccl5(store: OxigraphStore) -> None:
-    rows = {r["receptorSymbol"]: r for r in _rows(store, "cq3_receptors_of_chemokine")}
+def test_cq03_receptors_of_ccl5(store: OxigraphStore) -> None:
+    rows = {r["receptorSymbol"]: r for r in _rows(store, "cq03_receptors_of_chemokine")}
     assert {"CCR1", "CCR3", "CCR5"} <= {s for s, r in rows.items() if r["receptorClass"] == "conventional"}
     assert {"ACKR1", "ACKR2"} <= {s for s, r in rows.items() if r["receptorClass"] == "atypical"}
     assert "CellPhoneDB" in rows["CCR5"]["resources"] and "connectomeDB2020" in rows["CCR5"]["resources"]
 
 
-def test_cq4_reproduces_table1(store: OxigraphStore) -> None:
-    rows = _rows(store, "cq4_review_table1")
+def test_cq04_reproduces_table1(store: OxigraphStore) -> None:
+    rows = _rows(store, "cq04_review_table1")
     # The extracted text of Table 1 has 15 data rows (tumour types with continuation rows).
     assert len(rows) == 15
     tumours = [r.get("tumorType") for r in rows]
@@ -87,8 +88,8 @@ def test_cq4_reproduces_table1(store: OxigraphStore) -> None:
     assert pancreatic["references"] == "38, 39" and pancreatic["correctedReferences"] == "39, 40"
 
 
-def test_cq5_chemokines_in_pancreatic_adenocarcinoma(store: OxigraphStore) -> None:
-    rows = _rows(store, "cq5_chemokines_in_cancer")
+def test_cq05_chemokines_in_pancreatic_adenocarcinoma(store: OxigraphStore) -> None:
+    rows = _rows(store, "cq05_chemokines_in_cancer")
     listed = {r["symbol"] for r in rows if r["relation"] == "table lists molecule"}
     assert {"CCR6", "CX3CR1", "CCL2", "CCL3", "CCL4", "CCL5", "CXCL8"} <= listed  # what Table 1 prints
     # "TMVs can ... activate serine/threonine kinase (AKT) by transferring CCR6 and CD44v7/8 to monocytes [39]";
@@ -102,8 +103,8 @@ def test_cq5_chemokines_in_pancreatic_adenocarcinoma(store: OxigraphStore) -> No
     assert {r["doi"] for r in rows} == {"10.1186/s12943-019-0973-7"}
 
 
-def test_cq6_recipients_of_tumour_microvesicles(store: OxigraphStore) -> None:
-    rows = _rows(store, "cq6_tmv_recipient_cells")
+def test_cq06_recipients_of_tumour_microvesicles(store: OxigraphStore) -> None:
+    rows = _rows(store, "cq06_tmv_recipient_cells")
     recipients = {r["recipient"] for r in rows}
     assert {"monocyte", "endothelial cell", "dendritic cell", "fibroblast", "intestinal epithelial cell",
             "leukocyte"} <= recipients
@@ -112,8 +113,8 @@ def test_cq6_recipients_of_tumour_microvesicles(store: OxigraphStore) -> None:
     assert any("angiogenesis" in r.get("processes", "") for r in rows if r["recipient"] == "endothelial cell")
 
 
-def test_cq7_plerixafor_blocks_cxcr4_in_aml(store: OxigraphStore) -> None:
-    rows = _rows(store, "cq7_drugs_blocking_axes")
+def test_cq07_plerixafor_blocks_cxcr4_in_aml(store: OxigraphStore) -> None:
+    rows = _rows(store, "cq07_drugs_blocking_axes")
     plerixafor = [r for r in rows if r["drug"] == "plerixafor"]
     assert plerixafor, rows
     assert "AMD3100" in plerixafor[0]["synonyms"].split("|")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from evrdf.pipeline.build import build
 from evrdf.errors import SourceError, ValidationError
+from evrdf.pipeline.build import build
 from evrdf.query import examples
 from evrdf.settings import Settings
 from evrdf.store.base import Store

@@ -23,7 +23,7 @@ def test_stromal_cells_which_receptor_a_stromal_chemokine_binds_on_fibroblasts(s
     # "In the HIC1-deleted breast cancer cells, CXCL14 bound to its novel cognate receptor GPR85 on CAFs in the TME
     # and was responsible for activating these fibroblasts via the extracellular regulated MAP kinase1/2 (ERK1/2),
     # AKT, and neddylation pathways" [45]
-    rows = _rows(store, "cq8_stromal_chemokine_receptors")
+    rows = _rows(store, "cq08_stromal_chemokine_receptors")
     cxcl14 = [r for r in rows if r["chemokine"] == "CXCL14"]
     assert [(r["receptor"], r["onCells"]) for r in cxcl14] == [("GPR85", "cancer-associated fibroblast")]
     assert {"MAPK-ERK signaling pathway", "AKT signaling pathway"} <= _split(cxcl14[0]["processes"])
@@ -44,7 +44,7 @@ def test_drug_resistance_which_drug_blocks_which_receptor(store: Store) -> None:
     # "These effects could be reduced by the CXCR4 antagonist AMD3100 [71]"; "pharmacological inhibition of CCR8
     # with the small molecule R243, inhibiting EV uptake by GBM cells, resulting in sensitization of glioblastoma
     # cells to TMZ [54]"
-    rows = {r["drug"]: r for r in _rows(store, "cq9_drug_targets")}
+    rows = {r["drug"]: r for r in _rows(store, "cq09_drug_targets")}
     assert (rows["plerixafor"]["target"], rows["plerixafor"]["axis"]) == ("CXCR4", "CXCL12/CXCR4 axis")
     assert "antagonist" in rows["plerixafor"]["action"]
     assert (rows["R243"]["target"], rows["R243"]["axis"]) == ("CCR8", "CCL18/CCR8 axis")
@@ -164,7 +164,8 @@ def test_immunomodulation_what_melanoma_mvs_lower_in_dendritic_cells(store: Stor
     # "melanoma-derived MVs compromised the maturation process of DCs, the latter exhibiting significantly decreased
     # expression of CD83, CD86, migratory chemokines MIP-1, and Th1 polarizing chemokines Flt3L and IL15 [88]"
     rows = [r for r in _rows(store, "cq16_reduced_in_recipient_cells") if r["recipient"] == "dendritic cell"]
-    assert rows and {"CD83", "CD86", "FLT3LG", "IL15"} == _split(rows[0]["reduced"])
+    # MIP-1 is both MIP-1α (CCL3) and MIP-1β (CCL4), as the text expands them for [40]
+    assert rows and {"CD83", "CD86", "CCL3", "CCL4", "FLT3LG", "IL15"} == _split(rows[0]["reduced"])
     assert rows[0]["diseases"] == "melanoma"
 
 
@@ -184,3 +185,87 @@ def test_metastasis_sdf1_in_epithelial_ovarian_cancer(store: Store) -> None:
     # are observed [72]"
     rows = [r for r in _rows(store, "cq12_levels_associated_with_evs") if r["diseases"] == "ovarian carcinoma"]
     assert {(r["symbol"], r["direction"]) for r in rows} == {("CXCL12", "higher")}
+
+
+_MOLECULE_PROPERTIES = ("evo:carriesCargo|evo:inducesExpressionOf|evo:reducesExpressionOf|evo:higherLevelOf|"
+                        "evo:lowerLevelOf|evo:releaseStimulatedBy|evo:actsThroughReceptor|evo:involvesMolecule")
+
+
+def _molecules_by_property(store: Store, number: int) -> set[tuple[str, str]]:
+    """(property local name, symbol) for every molecule the text findings citing ``number`` name."""
+    rows = select(store, f"""PREFIX evo: <https://w3id.org/evrdf/ontology/>
+        SELECT ?p ?symbol WHERE {{ ?f a evo:Finding ; evo:sourceReferenceNumber {number} ; ?p ?gene .
+          VALUES ?p {{ {_MOLECULE_PROPERTIES.replace("|", " ")} }} ?gene evo:symbol ?symbol }}""")
+    return {(r["p"].rsplit("/", 1)[-1], r["symbol"]) for r in rows}
+
+
+def test_immunomodulation_what_dendritic_cell_exosomes_carry(store: Store) -> None:
+    # "DC-derived exosomes contain series of costimulatory molecules including B7–1 (CD80), B7–2 (CD86), programmed
+    # death 1-ligand (PD-L1) and PD-L2 [92]"
+    rows = select(store, """PREFIX evo: <https://w3id.org/evrdf/ontology/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?symbol ?source WHERE { ?f evo:evType evo:Exosome ; evo:sourceReferenceNumber 92 ;
+            evo:releasedBy ?cell ; evo:carriesCargo ?g . ?g evo:symbol ?symbol . ?cell rdfs:label ?source }""")
+    assert {r["source"] for r in rows} == {"dendritic cell"}
+    assert {r["symbol"] for r in rows} == {"CD80", "CD86", "CD274", "PDCD1LG2"}
+
+
+def test_metastasis_arf1_regulates_mmp9_and_is_not_said_to_be_cargo(store: Store) -> None:
+    # "In TMVs ARF, modulation of ARF1 expression dramatically impairs the ability of MDA-MB-231 cells to degrade the
+    # extracellular matrix by adjusting MMP9 activity, to inhibit invasiveness and metastasis [66, 67]"
+    named = _molecules_by_property(store, 66)
+    assert {("involvesMolecule", "ARF1"), ("involvesMolecule", "MMP9")} <= named
+    assert not {m for m in named if m[0] == "carriesCargo"}
+
+
+def test_metastasis_unchanged_receptors_in_ovarian_cancer_are_not_named_as_acting(store: Store) -> None:
+    # "expression of SDF-1/CXCL12 and the genes controlling alternative splicing are elevate ... No changes in CXCR4
+    # and CXCR7 expression level are observed [72]"
+    assert _molecules_by_property(store, 72) == {("higherLevelOf", "CXCL12")}
+
+
+def test_metastasis_ccl5_released_s100a4_mvs_raise_fibronectin_in_fibroblasts(store: Store) -> None:
+    # "CCL5 stimulates the externalization of S100A4 via TMVs shedding from the plasma membrane of these tumor and
+    # stroma cells, which in its turn induces the upregulation of FN in fibroblasts and a number of cytokines in
+    # tumor cells including CCL5 [48]"
+    named = _molecules_by_property(store, 48)
+    assert {("releaseStimulatedBy", "CCL5"), ("carriesCargo", "S100A4"), ("inducesExpressionOf", "FN1"),
+            ("inducesExpressionOf", "CCL5")} <= named
+    assert ("carriesCargo", "CCL5") not in named
+    fibroblast = [r for r in _rows(store, "cq11_induced_in_recipient_cells") if r["recipient"] == "fibroblast"]
+    assert "FN1" in set().union(*(_split(r["induced"]) for r in fibroblast))
+
+
+def test_angiogenesis_human_renal_cancer_stem_cell_mvs_in_scid_mice(store: Store) -> None:
+    # "MVs shed from CD105+ human renal cancer stem cells confer an activated angiogenic phenotype to normal
+    # epithelial cells, stimulate blood vessel formation after in vivo implantation in severe combined
+    # immunodeficient (SCID) mice [63]"
+    rows = select(store, """PREFIX evo: <https://w3id.org/evrdf/ontology/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?species ?host ?source WHERE { ?f evo:sourceReferenceNumber 63 ; evo:inSpecies ?s ;
+            evo:inModelOrganism ?o ; evo:releasedBy ?c . ?s rdfs:label ?species . ?o rdfs:label ?host .
+            ?c rdfs:label ?source }""")
+    assert [(r["species"], r["host"], r["source"]) for r in rows] == [("Homo sapiens", "Mus musculus",
+                                                                        "cancer stem cell")]
+
+
+def test_immunomodulation_mvs_act_on_myeloid_cells_not_on_suppressor_cells(store: Store) -> None:
+    # "this immunosuppressive effect of MVs can be achieved by promoting the differentiation of myeloid cells toward
+    # myeloid-derived suppressor cells [89]": the suppressor cells are the outcome, not the cells the MVs reach
+    rows = select(store, """PREFIX evo: <https://w3id.org/evrdf/ontology/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?recipient WHERE { ?f evo:sourceReferenceNumber 89 ; evo:recipientCellType ?c .
+            ?c rdfs:label ?recipient }""")
+    assert [r["recipient"] for r in rows] == ["leukocyte"]  # the nearest listed term for myeloid cells
+
+
+def test_tme_chemokines_exchanged_with_endothelial_cells_and_fibroblasts_recruit_immune_cells(store: Store) -> None:
+    # "increasing studies have exhibited the property of chemokines in facilitating information exchanging between
+    # cancer cells and TME cells such as endothelial cells and fibroblasts, which in turn promotes the infiltration
+    # and activation of immune cells such as neutrophils and tumor-associated macrophages (TAMs) [28]"
+    rows = select(store, """PREFIX evo: <https://w3id.org/evrdf/ontology/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?producer ?process WHERE { ?f evo:sourceReferenceNumber 28 ; evo:producedByCellType ?c ;
+            evo:affectsProcess ?p . ?c rdfs:label ?producer . ?p rdfs:label ?process }""")
+    assert {r["producer"] for r in rows} == {"cancer cell", "endothelial cell", "fibroblast"}
+    assert {r["process"] for r in rows} == {"neutrophil chemotaxis", "macrophage chemotaxis"}
