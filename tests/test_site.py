@@ -23,6 +23,11 @@ MAX_PAGES = 4000  # the crawl must finish well before this: it is a guard agains
 # every HTML page, and this many RDF documents of each kind of resource (gene, finding, ...).
 RDF_DOCUMENTS_PER_KIND = 20
 RDF_DOCUMENT = re.compile(r"\.(ttl|nt|rdf|jsonld)$|[?&]format=")
+# Every term page also links documents made for it by one route each: its citation (/cite.bib?iri=, /cite.json?iri=),
+# its findings table and exports (/findings?about=, /findings/export.csv?about=) and its queries in the editor
+# (/sparql?query=). The crawl fetches this many of each route (the landing page's examples first, breadth first);
+# test_identity, test_findings_table and test_sparql_browser_link check their contents.
+PER_TERM_DOCUMENT = re.compile(r"^/(cite\.(bib|json)|findings(/export\.\w+)?|sparql)\?")
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +89,8 @@ def test_every_internal_link_from_the_landing_page_resolves(site, settings: Sett
             if local in seen:
                 continue
             seen.add(local)
-            if RDF_DOCUMENT.search(local):
-                kind = parts.path.split("/")[1]
+            if RDF_DOCUMENT.search(local) or PER_TERM_DOCUMENT.search(local):
+                kind = parts.path if PER_TERM_DOCUMENT.search(local) else parts.path.split("/")[1]
                 alternates[kind] = alternates.get(kind, 0) + 1
                 if alternates[kind] > RDF_DOCUMENTS_PER_KIND:
                     continue
