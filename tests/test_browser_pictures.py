@@ -43,15 +43,11 @@ def fetch_json(url: str) -> dict:  # type: ignore[type-arg]
         return json.load(response)
 
 
-# The site's favicon belongs to the site frame (base.html), not to these pages; its own tests cover it.
-FRAME = ("/favicon.ico",)
-
-
 def clean(page: Page, root: str) -> None:
     assert any(url.startswith(root + "/static/") for url in page.requests)  # the recorder saw the page's requests
     assert page.other_hosts(root) == []
-    assert [f for f in page.failures if not f.endswith(FRAME)] == []
-    assert [e for e in page.errors if not e.rstrip().endswith(FRAME)] == []
+    assert page.failures == []
+    assert page.errors == []
 
 
 def drawn(page: Page, selector: str) -> int:

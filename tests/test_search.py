@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evrdf.serve.search import Indexes
+from evrdf.serve.search import Entry, Indexes, SearchIndex, normalise
 
 CXCL12 = "https://w3id.org/evrdf/gene/HGNC_10672"
 
@@ -60,6 +60,59 @@ def test_iris_match_only_exactly(client) -> None:  # type: ignore[no-untyped-def
 def test_exact_matches_rank_before_prefixes_and_substrings(client) -> None:  # type: ignore[no-untyped-def]
     labels = [h["label"] for h in results(client, "CCL2", limit=5)]
     assert labels[0] == "CCL2" and all(label.startswith("CCL2") or "CCL2" in label for label in labels[:3])
+
+
+def entry(iri: str, label: str, *synonyms: str) -> Entry:
+    names = [(normalise(label), label, "label")] + [(normalise(s), s, "synonym") for s in synonyms]
+    return Entry(iri, label, [], list(synonyms), names)
+
+
+def test_ranking_is_exact_then_synonym_then_substring() -> None:
+    """An exact label first, then an exact synonym, then names that start with the query, then names that
+    contain it: a synonym spelled exactly as asked beats every partial match, even of a label."""
+    index = SearchIndex([entry("x:contains", "big kinase thing"), entry("x:prefix", "kinase inhibitor"),
+                         entry("x:synonym", "MAPK", "kinase"), entry("x:exact", "Kinase"),
+                         entry("x:synonym-prefix", "ERK", "kinase 2"), entry("x:none", "cytokine")])
+    hits = index.search("kinase")
+    assert [(h.iri, h.match) for h in hits] == [("x:exact", "label"), ("x:synonym", "synonym"),
+                                               ("x:prefix", "label"), ("x:synonym-prefix", "synonym"),
+                                               ("x:contains", "label")]
+
+
+def test_the_releases_hits_come_exact_then_prefix_then_substring(client) -> None:  # type: ignore[no-untyped-def]
+    hits = results(client, "CCL2", limit=100)
+    wanted = normalise("CCL2")
+
+    def quality(hit: dict) -> tuple[int, int]:  # type: ignore[type-arg]
+        name = normalise(hit["matched"])
+        closeness = 0 if name == wanted else 1 if name.startswith(wanted) else 2
+        return closeness, ["label", "identifier", "synonym"].index(hit["match"])
+    assert hits[0]["label"] == "CCL2"
+    assert {quality(h)[0] for h in hits} == {0, 1, 2}  # exact, prefix (CCL20) and substring matches
+    assert [quality(h) for h in hits] == sorted(quality(h) for h in hits)
+
+
+def test_facets_count_the_types_and_filter_the_hits(client) -> None:  # type: ignore[no-untyped-def]
+    everything = client.get("/api/search", query_string={"q": "CC", "limit": 100}).get_json()
+    facets = {f["type"]: f["count"] for f in everything["facets"]}
+    assert len(facets) >= 2, facets  # genes and something else share "CC"
+    counts = [f["count"] for f in everything["facets"]]
+    assert counts == sorted(counts, reverse=True)
+    for kind, count in facets.items():
+        answer = client.get("/api/search", query_string={"q": "CC", "type": kind, "limit": 100}).get_json()
+        assert answer["total"] == count and answer["type"] == kind
+        assert all(kind in hit["types"] for hit in answer["results"])
+        assert answer["facets"] == everything["facets"]  # facets describe the query, not the chosen facet
+    assert everything["total"] >= max(facets.values())
+
+
+def test_the_search_page_shows_facets_as_links(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/search", query_string={"q": "CXCL"}).get_data(as_text=True)
+    facets = client.get("/api/search", query_string={"q": "CXCL"}).get_json()["facets"]
+    assert '<nav class="facets"' in html
+    first = facets[0]["type"]
+    page = client.get("/search", query_string={"q": "CXCL", "type": first}).get_data(as_text=True)
+    assert f"of type <b>{first}</b>" in page and 'aria-current="true">' + first in page
 
 
 @pytest.mark.parametrize("params,status", [({"q": "x", "limit": "0"}, 400), ({"q": "x", "limit": "many"}, 400),

@@ -23,6 +23,11 @@ MAX_PAGES = 4000  # the crawl must finish well before this: it is a guard agains
 # every HTML page, and this many RDF documents of each kind of resource (gene, finding, ...).
 RDF_DOCUMENTS_PER_KIND = 20
 RDF_DOCUMENT = re.compile(r"\.(ttl|nt|rdf|jsonld)$|[?&]format=")
+# Every term page also links documents made for it by one route each: its citation (/cite.bib?iri=, /cite.json?iri=),
+# its findings table and exports (/findings?about=, /findings/export.csv?about=) and its queries in the editor
+# (/sparql?query=). The crawl fetches this many of each route (the landing page's examples first, breadth first);
+# test_identity, test_findings_table and test_sparql_browser_link check their contents.
+PER_TERM_DOCUMENT = re.compile(r"^/(cite\.(bib|json)|findings(/export\.\w+)?|sparql)\?")
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +89,8 @@ def test_every_internal_link_from_the_landing_page_resolves(site, settings: Sett
             if local in seen:
                 continue
             seen.add(local)
-            if RDF_DOCUMENT.search(local):
-                kind = parts.path.split("/")[1]
+            if RDF_DOCUMENT.search(local) or PER_TERM_DOCUMENT.search(local):
+                kind = parts.path if PER_TERM_DOCUMENT.search(local) else parts.path.split("/")[1]
                 alternates[kind] = alternates.get(kind, 0) + 1
                 if alternates[kind] > RDF_DOCUMENTS_PER_KIND:
                     continue
@@ -93,21 +98,35 @@ def test_every_internal_link_from_the_landing_page_resolves(site, settings: Sett
     assert not broken, f"{len(broken)} broken internal links, e.g. {broken[:10]}"
     assert not canonical, f"links to the canonical base instead of this host: {canonical[:10]}"
     for expected in ("/downloads/", "/shapes", "/validation", "/search", "/graph/metadata", "/ontology",
-                     "/browse/chemokines", "/gene/HGNC_10672", "/static/favicon.svg"):
+                     "/browse/chemokines", "/gene/HGNC_10672", "/static/favicon.svg", "/findings",
+                     "/findings/export.csv", "/network", "/tree", "/cite.bib", "/cite.json"):
         assert any(p.split("?")[0].rstrip("/") == expected.rstrip("/") or p.startswith(expected) for p in seen), \
             f"the crawl never reached {expected}"
     assert pages > 200  # every term, index, release and download page, not just the landing page
 
 
 @pytest.mark.parametrize("path", ["/downloads/", "/shapes", "/validation", "/search", "/sparql",
-                                  "/releases", "/browse", "/ontology"])
+                                  "/releases", "/browse", "/ontology", "/findings", "/network", "/tree"])
 def test_navigation_names_every_section_on_every_page(site, path: str) -> None:  # type: ignore[no-untyped-def]
     html = get(site, path).get_data(as_text=True)
     nav = html[html.index('<nav aria-label="Site"'):]
     nav = nav[:nav.index("</nav>")]
-    for label in ("Browse", "Search", "SPARQL", "Ontology", "Shapes", "Validation", "Releases", "Downloads"):
+    for label in ("Browse", "Search", "Findings", "Network", "Tree", "SPARQL", "Ontology", "Shapes", "Validation",
+                  "Releases", "Downloads"):
         assert f">{label}</a>" in nav, f"{path}: the navigation lacks {label}"
     assert 'rel="icon"' in html
+
+
+def test_the_header_search_box_holds_only_a_search(site) -> None:  # type: ignore[no-untyped-def]
+    """The editor's linked query fills the editor, not the site search box; a search fills the search box."""
+    def search_box(html: str) -> str:
+        form = html[html.index('<form class="search"'):]
+        return form[:form.index("</form>")]
+    editor = get(site, "/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D").get_data(as_text=True)
+    assert "SELECT * WHERE" in editor  # the editor has the query
+    assert 'value=""' in search_box(editor) and "SELECT" not in search_box(editor)
+    found = get(site, "/search?q=CXCL12").get_data(as_text=True)
+    assert 'value="CXCL12"' in search_box(found)
 
 
 def test_not_found_is_a_page_for_browsers_and_text_for_machines(site) -> None:  # type: ignore[no-untyped-def]

@@ -140,8 +140,10 @@ class SearchIndex:
             entry.label = entry.label or entry.iri[len(base):]
         return cls(list(entries.values()))
 
-    def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[Hit]:
-        """Exact names first, then names starting with the query, then names containing it."""
+    def search(self, query: str, limit: int | None = DEFAULT_LIMIT) -> list[Hit]:
+        """Exact names first, then names starting with the query, then names containing it; within each, a
+        label before an identifier before a synonym (so an exact synonym still beats any substring).
+        ``limit=None``: every hit."""
         wanted = normalise(query)
         if not wanted:
             return []
@@ -166,7 +168,7 @@ class SearchIndex:
                 scored.append((best[:3], natural_key(entry.label), entry, best[3], best[4]))
         scored.sort(key=lambda item: (item[0], item[1]))
         return [Hit(e.iri, e.label, e.types, matched, kind, sorted(e.synonyms))
-                for _, _, e, matched, kind in scored[:limit]]
+                for _, _, e, matched, kind in (scored if limit is None else scored[:limit])]
 
 
 class Indexes:
@@ -185,38 +187,63 @@ class Indexes:
             return self._current[1]
 
 
+@dataclass
+class Found:
+    """One search's answer: the hits shown (of ``type`` if asked), how many there are, and the type facets of
+    every hit of the query (so a facet's count does not change when another facet is chosen)."""
+
+    query: str
+    type: str
+    hits: list[Hit]
+    total: int
+    facets: list[tuple[str, int]]
+
+
+def facets(hits: list[Hit]) -> list[tuple[str, int]]:
+    """Each type among the hits with how many hits have it, the most common first."""
+    counts: dict[str, int] = {}
+    for hit in hits:
+        for kind in hit.types:
+            counts[kind] = counts.get(kind, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], natural_key(item[0])))
+
+
 def search_blueprint(store: Store, settings: Settings) -> Blueprint:
     bp = Blueprint("search", __name__)
     indexes = Indexes(store, settings.base_iri)
 
-    def run() -> tuple[str, list[Hit]] | Response:
+    def run() -> Found | Response:
         query = request.args.get("q", "").strip()
+        kind = request.args.get("type", "").strip()
         try:
             limit = int(request.args.get("limit", DEFAULT_LIMIT))
         except ValueError:
             return _bad("parameter 'limit' must be a whole number")
         if not 1 <= limit <= MAX_LIMIT:
             return _bad(f"parameter 'limit' must be between 1 and {MAX_LIMIT}")
-        hits = indexes.get().search(query, limit)
+        every = indexes.get().search(query, None)
+        chosen = [hit for hit in every if not kind or kind in hit.types]
+        hits = chosen[:limit]
         for hit in hits:
             hit.url = local_href(hit.iri, settings.base_iri)
-        return query, hits
+        return Found(query, kind, hits, len(chosen), facets(every))
 
     @bp.get("/api/search")
     def api() -> Response:
-        answer = run()
-        if isinstance(answer, Response):
-            return answer
-        query, hits = answer
-        return jsonify({"query": query, "results": [asdict(hit) for hit in hits]})
+        found = run()
+        if isinstance(found, Response):
+            return found
+        return jsonify({"query": found.query, "type": found.type or None, "total": found.total,
+                        "facets": [{"type": t, "count": c} for t, c in found.facets],
+                        "results": [asdict(hit) for hit in found.hits]})
 
     @bp.get("/search")
     def page() -> str | Response:
-        answer = run()
-        if isinstance(answer, Response):
-            return answer
-        query, hits = answer
-        return render_template("search.html", query=query, hits=hits)
+        found = run()
+        if isinstance(found, Response):
+            return found
+        return render_template("search.html", query=found.query, search_query=found.query, found=found,
+                               hits=found.hits)
 
     return bp
 
