@@ -34,9 +34,19 @@ class Relation:
 RELATIONS: list[Relation] = [
     Relation("ev_type", "evType", "EV type", "ev", "ev"),
     Relation("released_by", "releasedBy", "released by", "cell", "releasing"),
-    Relation("cancer", "inCancer", "cancer", "cancer"),
+    Relation("cancer", "inDisease", "disease", "cancer"),
+    Relation("cell_line", "inCellLine", "cell line"),
+    Relation("organism", "inModelOrganism", "model organism"),
     Relation("cargo", "carriesCargo", "cargo", "molecule", "molecule"),
     Relation("induces", "inducesExpressionOf", "induces", "molecule", "molecule"),
+    Relation("reduces", "reducesExpressionOf", "reduces", "molecule", "molecule"),
+    Relation("higher", "higherLevelOf", "higher level of", "molecule", "molecule"),
+    Relation("lower", "lowerLevelOf", "lower level of", "molecule", "molecule"),
+    Relation("stimulus", "releaseStimulatedBy", "release stimulated by", "molecule"),
+    Relation("receptor", "actsThroughReceptor", "acts through receptor", "molecule"),
+    Relation("involves", "involvesMolecule", "involves", "molecule"),
+    Relation("listed", "listsMolecule", "table lists", "molecule"),
+    Relation("produced_by", "producedByCellType", "molecules produced by", "cell"),
     Relation("recipient", "recipientCellType", "recipient cells", "cell", "recipient"),
     Relation("process", "affectsProcess", "affects", "effect", "effect"),
     Relation("direction", "effectDirection", "direction", "direction"),
@@ -45,7 +55,7 @@ RELATIONS: list[Relation] = [
     Relation("evidence", "evidence", "evidence"),
     Relation("reference", "citedIn", "stated in"),
 ]
-FACETS: dict[str, str] = {"ev": "EV type", "cancer": "Cancer", "molecule": "Molecule", "cell": "Cell",
+FACETS: dict[str, str] = {"ev": "EV type", "cancer": "Disease", "molecule": "Molecule", "cell": "Cell",
                           "effect": "Effect", "direction": "Direction"}
 
 
