@@ -88,7 +88,7 @@ def test_a_chemokine_page_draws_its_network_and_its_findings_table(size: tuple[i
 
 
 @pytest.mark.parametrize("path,about", [("/ontology/Exosome", EVO + "Exosome"),
-                                        ("/finding/bian2019-t1-04", BASE + "finding/bian2019-t1-04")])
+                                        ("/finding/bian2019-t1-02", BASE + "finding/bian2019-t1-02")])
 def test_ev_and_finding_pages_draw_the_findings_diagram(path: str, about: str, server: str,
                                                         browser: Browser) -> None:
     page = browser.open(server + path)
