@@ -137,8 +137,8 @@ def update(sparql: str | None, update_file: object, store: Path | None, base_iri
 
     Updates write into <base>graph/updates (their default graph) and graphs under it only; `evrdf build`
     carries those graphs forward."""
-    from evrdf.pipeline.update import apply_update
     from evrdf.errors import ValidationError
+    from evrdf.pipeline.update import apply_update
 
     text = update_file.read() if update_file is not None else sparql  # type: ignore[attr-defined]
     if not text:
@@ -333,8 +333,8 @@ def import_(database: str, path: Path, experiments: Path | None, release: str | 
     """Convert a Vesiclepedia or ExoCarta download and stage it; the next `evrdf build` publishes it."""
     import importlib
 
-    from evrdf.pipeline.imports import import_database
     from evrdf.ingest.evdb import release_from_name
+    from evrdf.pipeline.imports import import_database
 
     settings = _settings(store=store, base_iri=base_iri, sources=sources)
     db = importlib.import_module(f"evrdf.ingest.{database}").DATABASE

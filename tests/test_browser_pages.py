@@ -6,7 +6,6 @@ landing-page link runs its query, links result IRIs to this host and completes f
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 

@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import urllib.request
-from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
 

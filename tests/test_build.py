@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from evrdf.pipeline.build import BuildReport, build
 from evrdf.errors import SourceError
+from evrdf.pipeline.build import BuildReport, build
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore
 from tests.conftest import DATA, SOURCES, select

@@ -17,9 +17,9 @@ import pyoxigraph as ox
 import pytest
 
 from evrdf.build.imports import staged
-from evrdf.pipeline.imports import import_database
-from evrdf.pipeline.build import build
 from evrdf.ingest import exocarta, vesiclepedia
+from evrdf.pipeline.build import build
+from evrdf.pipeline.imports import import_database
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore
 from tests.conftest import DATA, SOURCES, select

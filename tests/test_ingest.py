@@ -11,8 +11,8 @@ from typing import Callable
 
 import pytest
 
-from evrdf.pipeline.build import build
 from evrdf.errors import SourceError
+from evrdf.pipeline.build import build
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore
 

@@ -14,11 +14,11 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from evrdf.build.graphs import gene_graph
-from evrdf.iris import Iris
 from evrdf.build.ontology import build_ontology, core_term_names, load_core
 from evrdf.build.reason import check_consistency
 from evrdf.errors import ReasonerError
 from evrdf.ingest.curated import load_curated
+from evrdf.iris import Iris
 from evrdf.store.oxigraph import OxigraphStore
 from tests.conftest import SOURCES, select
 

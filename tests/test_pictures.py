@@ -42,7 +42,7 @@ def test_the_whole_network_has_one_edge_per_curated_pair(client, store: Store) -
         assert edge["via"] == ("both" if len(expected[key]) > 1 else edge["sources"][0])
     assert sorted(network["resources"]) == ["CellPhoneDB v5.0.0", "connectomeDB2020"]
     kinds = {n["data"]["id"]: n["data"]["kind"] for n in network["nodes"]}
-    assert {i for i, k in kinds.items() if k == "ligand"} == {l for l, _ in expected}
+    assert {i for i, k in kinds.items() if k == "ligand"} == {ligand for ligand, _ in expected}
     assert {i for i, k in kinds.items() if k == "receptor"} == {r for _, r in expected}
 
 

@@ -42,7 +42,7 @@ SPELLINGS: dict[str, tuple[str, dict[str, list[str]]]] = {
     "filter-strends": (f"{COUNT}WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRENDS(STR(?g), \"/hgnc\")) }}", {}),
     "dollar-variable": (f"{COUNT}WHERE {{ GRAPH $g {{ ?s ?p ?o }} FILTER($g = {HGNC}) }}", {}),
     "titles-joined": (f"{P}SELECT ?g ?t WHERE {{ GRAPH ?g {{ }} ?g dcterms:title ?t }}", {}),
-    "counts-per-graph-ordered": (f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g "
+    "counts-per-graph-ordered": ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g "
                                  "ORDER BY ?g", {}),
     "distinct-graphs-ordered": ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY DESC(?g)", {}),
     "graph-of-a-gene": (f"SELECT * WHERE {{ GRAPH ?g {{ <{B}gene/HGNC_10672> ?p ?o }} }}", {}),
@@ -77,7 +77,7 @@ SPELLINGS: dict[str, tuple[str, dict[str, list[str]]]] = {
     "construct": (f"CONSTRUCT {{ ?g a <{B}ontology/Graph> }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {}),
     "ask-prefixed": (f"{P}ASK {{ GRAPH g:hgnc {{ <{B}gene/HGNC_10672> ?p ?o }} }}", {}),
     "describe-graph": (f"DESCRIBE <{G}hgnc>", {}),
-    "blank-nodes": (f"SELECT ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o FILTER(isBlank(?o)) }} }} LIMIT 5000", {}),
+    "blank-nodes": ("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?o)) } } LIMIT 5000", {}),
     "subclass-closure-open": ("SELECT (COUNT(*) AS ?n) WHERE { ?c rdfs:subClassOf+ ?d }", {}),
     "subclass-closure-bound": (f"SELECT ?c WHERE {{ ?c rdfs:subClassOf* <{B}ontology/ExtracellularVesicle> }}", {}),
 }

@@ -144,7 +144,7 @@ def test_an_answer_over_a_mebibyte_streams_whole(settings, server: list[str], en
             with urllib.request.urlopen(request, timeout=60) as response:
                 return dict(response.headers), response.read()
 
-        _, counted = get(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+        _, counted = get("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         headers, body = get(everything)
     if encoding == "gzip":
         assert headers.get("Content-Encoding") == "gzip"

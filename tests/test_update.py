@@ -104,7 +104,7 @@ def test_an_update_can_read_every_graph_and_write_a_graph_of_its_own(own: Settin
      f"{{ ?s <{RDFS}label> \"renamed\" }} }} WHERE {{ GRAPH <{BASE}graph/hgnc> {{ ?s <{RDFS}label> ?l }} "
      f"FILTER(?l = \"CCL5\") }}", 403, "graph/hgnc"),
     ("LOAD <http://127.0.0.1:9/x.ttl>", 403, "LOAD is not allowed"),
-    (f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <http://127.0.0.1:9/sparql> {{ ?s ?p ?o }} }}", 403, "is not allowed"),
+    ("INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", 403, "is not allowed"),
     (f"INSERT DATA {{ <{BASE}n> <{RDFS}label> \"n\" }} ; PREFIX ex: <http://127.0.0.1:9/> "
      "INSERT { ?s ?p ?o } WHERE { SERVICE ex:sparql { ?s ?p ?o } }", 403, "SERVICE http://127.0.0.1:9/sparql is not"),
     ("INSERT DATA { <x> <y> }", 400, "syntax error"),

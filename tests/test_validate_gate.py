@@ -13,8 +13,8 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
-from evrdf.pipeline.build import build
 from evrdf.errors import ValidationError
+from evrdf.pipeline.build import build
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore
 from evrdf.validate.history import History

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore, new_release
 from evrdf.store.publish_remote import publish
 from evrdf.store.remote import Endpoints, RemoteStore
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout: tests/ holds the Virtuoso launcher
 from tests.virtuoso_server import VirtuosoServer  # noqa: E402  (test plumbing, from the checkout)
 

@@ -35,6 +35,7 @@ from typing import Callable, Iterator
 import pyoxigraph as ox
 
 from evrdf.store.oxigraph import OxigraphStore, new_release
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout: tests/ holds the Virtuoso launcher
 from tests.virtuoso_server import VirtuosoServer, bulk_load  # noqa: E402  (test plumbing, from the checkout)
 

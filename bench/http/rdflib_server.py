@@ -1,6 +1,6 @@
 """rdflib-endpoint serving one N-Triples file on 127.0.0.1 (started by bench.py as a separate process).
 
-    .venv/bin/python bench/http/rdflib_server.py FILE.nt PORT
+.venv/bin/python bench/http/rdflib_server.py FILE.nt PORT
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]  # bench/import is not a package ("import" is a keyword)
 
 from generate import generate  # noqa: E402
+
 from evrdf.settings import Settings  # noqa: E402
 from evrdf.store.oxigraph import OxigraphStore  # noqa: E402
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from evrdf.iris import Iris
 from evrdf.build.vocab import DEFINITION, OBO, OWL, RDF, RDFS
 from evrdf.identifiers import expand
 from evrdf.ingest.deprecated import DeprecatedTerm
+from evrdf.iris import Iris
 
 REPLACED_BY = OBO.IAO_0100001
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)

@@ -21,12 +21,12 @@ from typing import Callable, Mapping, TextIO
 from urllib.parse import quote
 
 from evrdf import __version__
-from evrdf.iris import Iris
 from evrdf.build.vocab import DCTERMS, PROV, RDF, RDFS, SPDX, XSD
 from evrdf.errors import SourceError
 from evrdf.identifiers import expand
 from evrdf.ingest import evdb
 from evrdf.ingest.evdb import Content, Database, Experiment, FileStats, Policy
+from evrdf.iris import Iris
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 

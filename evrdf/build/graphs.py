@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
 
-from evrdf.iris import Iris
 from evrdf.build.vocab import DCTERMS, OBO, OWL, RDF, RDFS, SKOS, XSD
 from evrdf.identifiers import expand
-from evrdf.ingest.curated import MOLECULE_COLUMNS, SPECIES, Curated, Finding, Gene, Reference
+from evrdf.ingest.curated import MOLECULE_COLUMNS, SPECIES, Curated, Finding
+from evrdf.ingest.records import Gene, Reference
 from evrdf.ingest.tables import Row
+from evrdf.iris import Iris
 
 FAMILY_NAMES = {"C": "C", "CC": "CC", "CXC": "CXC", "CX3C": "CX3C"}
 HUMAN = URIRef(expand(SPECIES["human"]))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evrdf.iris import Iris
 from evrdf.identifiers import PREFIXES
 from evrdf.ingest.curated import Curated
+from evrdf.iris import Iris
 
 PREDICATES = (("exact_match", "skos:exactMatch"), ("close_match", "skos:closeMatch"),
               ("broad_match", "skos:broadMatch"))

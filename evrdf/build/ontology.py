@@ -8,11 +8,12 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from evrdf.iris import Iris
 from evrdf.build.vocab import DEFINITION, DEFINITION_SOURCE, OIO, OWL, RDF, RDFS, SKOS, XSD
 from evrdf.errors import SourceError
 from evrdf.identifiers import PREFIXES, expand
-from evrdf.ingest.curated import Curated, Term
+from evrdf.ingest.curated import Curated
+from evrdf.ingest.records import Term
+from evrdf.iris import Iris
 
 CORE_FILE = "evrdf-core.ttl"
 EXTERNAL_NAMES = {"GO": "GO", "CL": "CL", "MONDO": "MONDO", "DOID": "DOID", "NCIT": "NCIT", "CHEBI": "ChEBI",

@@ -10,9 +10,9 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 
 from evrdf import __version__
-from evrdf.iris import Iris
 from evrdf.build.vocab import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SPDX, VOID, XSD
 from evrdf.ingest.curated import Curated, Source
+from evrdf.iris import Iris
 
 DATA_LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 

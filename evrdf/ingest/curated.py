@@ -14,8 +14,7 @@ from pathlib import Path
 from evrdf.errors import SourceError
 from evrdf.identifiers import check_curie, check_local
 from evrdf.ingest.records import Gene, Pair, Reference, Term
-from evrdf.ingest.review import (Citation, DrugTarget, Exclusion, read_citations, read_drug_targets,
-                                 read_exclusions)
+from evrdf.ingest.review import Citation, DrugTarget, Exclusion, read_citations, read_drug_targets, read_exclusions
 from evrdf.ingest.tables import Row, read_table
 
 TERM_TABLES = {

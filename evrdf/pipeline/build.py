@@ -13,17 +13,17 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from evrdf import __version__
+from evrdf.build.deprecated import add_deprecated, previous_ontology
 from evrdf.build.graphs import finding_graphs, gene_graph, pair_graphs, reference_graph
 from evrdf.build.imports import load_imports
-from evrdf.iris import Iris
 from evrdf.build.mappings import write_sssom
-from evrdf.build.deprecated import add_deprecated, previous_ontology
 from evrdf.build.ontology import build_ontology, core_term_names, load_core, stamp_version
 from evrdf.build.provenance import GraphInfo, metadata_graph
-from evrdf.pipeline.update import JOURNAL_FILE, UPDATES_FILE, carried_updates, is_writable
 from evrdf.errors import SourceError
 from evrdf.ingest.curated import Curated, load_curated
 from evrdf.ingest.deprecated import DeprecatedTerm, read_deprecated
+from evrdf.iris import Iris
+from evrdf.pipeline.update import JOURNAL_FILE, UPDATES_FILE, carried_updates, is_writable
 from evrdf.release.changes import Changelog
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history, previous_release
 from evrdf.settings import Settings

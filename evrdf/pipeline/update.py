@@ -27,12 +27,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from evrdf import __version__, fence
-from evrdf.iris import Iris
 from evrdf.errors import EvrdfError, StoreError, ValidationError
+from evrdf.iris import Iris
 from evrdf.query_policy import Refused, check
-from evrdf.results import solutions
 from evrdf.release.index import ReleaseIndex
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history
+from evrdf.results import solutions
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore, new_release, new_release_id, publishing
 from evrdf.validate.data import from_release

@@ -19,8 +19,8 @@ from typing import Any
 
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from evrdf.iris import Iris
 from evrdf.build.vocab import DCTERMS, PROV, RDF, RDFS, VOID, XSD
+from evrdf.iris import Iris
 from evrdf.release.changes import Changelog
 from evrdf.release.index import ReleaseRecord
 

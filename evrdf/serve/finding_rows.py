@@ -161,7 +161,8 @@ def load_rows(store: Store, vocab: str) -> list[FindingRow]:
             seen[key] = label
     for (finding, relation, iri), label in seen.items():
         if finding in rows:
-            rows[finding].values.setdefault(relation, []).append(Term(iri, label or short_name(iri, vocab.removesuffix("ontology/"))))
+            name = label or short_name(iri, vocab.removesuffix("ontology/"))
+            rows[finding].values.setdefault(relation, []).append(Term(iri, name))
     for row in rows.values():
         for terms in row.values.values():
             terms.sort(key=lambda t: (t.label.lower(), t.iri))

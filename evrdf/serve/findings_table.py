@@ -15,8 +15,18 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from evrdf.serve.finding_rows import (FACETS, RELATIONS, FilterError, FindingRow, Filters, Table, apply, in_scope,
-                                      load_rows, subclasses)
+from evrdf.serve.finding_rows import (
+    FACETS,
+    RELATIONS,
+    FilterError,
+    Filters,
+    FindingRow,
+    Table,
+    apply,
+    in_scope,
+    load_rows,
+    subclasses,
+)
 from evrdf.serve.resources import local_href
 from evrdf.settings import Settings
 from evrdf.store.base import Store

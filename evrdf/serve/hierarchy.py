@@ -96,7 +96,8 @@ class Hierarchy:
                 {_named('?c', '?p')} }} GROUP BY ?p""")}
         instances = {row["c"]: int(row["n"]) for row in self._select(
             f"SELECT ?c (COUNT(DISTINCT ?i) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?i a ?c }} GROUP BY ?c")}
-        classes = {row["c"] for row in self._select(f"SELECT ?c WHERE {{ VALUES ?c {{ {values} }} ?c a <{OWL}Class> }}")}
+        query = f"SELECT ?c WHERE {{ VALUES ?c {{ {values} }} ?c a <{OWL}Class> }}"
+        classes = {row["c"] for row in self._select(query)}
         aligned: dict[str, list[Aligned]] = {}
         for row in self._select(f"""SELECT ?c ?p ?m WHERE {{ VALUES ?c {{ {values} }}
                 VALUES ?p {{ {_values(list(MATCHES))} }} ?c ?p ?m FILTER(STRSTARTS(STR(?m), "{OBO}")) }}"""):
@@ -112,7 +113,8 @@ class Hierarchy:
         out = {}
         for iri in iris:
             kind = ("class" if iri in classes else "individual") if iri.startswith(self.base) else "external"
-            label = labels.get(iri) or (CONVERTER.compress(iri) or iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+            tail = iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            label = labels.get(iri) or CONVERTER.compress(iri) or tail
             out[iri] = Node(iri, label, local_href(iri, self.base), children.get(iri, 0), instances.get(iri, 0),
                             kind, sorted(aligned.get(iri, []), key=lambda a: (a.relation, a.curie)))
         return out

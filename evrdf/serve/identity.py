@@ -66,7 +66,8 @@ class Identity:
                     VALUES ?p {{ <{DCTERMS}title> <{DCTERMS}creator> <{DCTERMS}license> <{OWL}versionIRI>
                                  <{OWL}versionInfo> }} }}"""):
                 found.setdefault(row["p"].rsplit("/", 1)[-1].rsplit("#", 1)[-1], row["o"])
-            found.update(ontology=ontology, release=str(release.get("release", "")), built=str(release.get("built", "")))
+            found.update(ontology=ontology, release=str(release.get("release", "")),
+                         built=str(release.get("built", "")))
             found.setdefault("versionIRI", str(release.get("version_iri", "")))
             found.setdefault("versionInfo", str(release.get("ontology_version", "")))
             self._header = (release.get("release"), found)
@@ -205,7 +206,8 @@ def identity_blueprint(store: Store, settings: Settings) -> Blueprint:
     @bp.get("/cite.json")
     def csl() -> Response:
         iri = term_arg()
-        return download(json.dumps(identity.csl(iri), indent=2, ensure_ascii=False), "application/vnd.citationstyles.csl+json",
+        text = json.dumps(identity.csl(iri), indent=2, ensure_ascii=False)
+        return download(text, "application/vnd.citationstyles.csl+json",
                         iri, "json")
 
     bp.add_app_template_global(xref_link)

@@ -1,7 +1,8 @@
 """The published JSON-LD @context's terms: every property and class of the evrdf vocabulary by its local name,
 so documents read ``"carriesCargo": "…"`` rather than ``"evo:carriesCargo"``. Object properties are typed
 ``@id`` (their values are IRIs), datatype and annotation properties with an XSD rdfs:range take it as
-``@type``; everything else is a plain term. Read from the release's own ontology graph, so the context always matches the served release."""
+``@type``; everything else is a plain term. Read from the release's own ontology graph, so the context always
+matches the served release."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def network_elements(store: Store, rows: list[FindingRow], base: str, focus: str
         listed.setdefault((s["l"].value, s["r"].value), set()).add(res)
     if focus:
         listed = {pair: by for pair, by in listed.items() if focus in pair}
-    ligands = {l for l, _ in listed} | ({focus} if focus else set())
+    ligands = {ligand for ligand, _ in listed} | ({focus} if focus else set())
     receptors = {r for _, r in listed}
     molecules = ligands | receptors
     info = _molecule_info(store, vocab, molecules)
@@ -142,7 +142,7 @@ def diagram_elements(rows: list[FindingRow], base: str) -> dict[str, object]:
                     node["data"]["findings"] += 1  # type: ignore[index,operator]
             if ids:
                 columns.append(sorted(set(ids)))
-        for left, right in zip(columns, columns[1:]):
+        for left, right in zip(columns, columns[1:], strict=False):
             for a in left:
                 for b in right:
                     edge_id = f"{a}->{b}"
@@ -189,7 +189,8 @@ def pictures_blueprint(store: Store, settings: Settings, cache: RowCache) -> Blu
             return {"network": False, "diagram": False, "table": False, "finding": False}
         rows = cache.rows()
         is_finding = any(row.iri == iri for row in rows)
-        in_pairs = bool(store.query(f"ASK {{ {{ ?p <{vocab}ligand> <{iri}> }} UNION {{ ?p <{vocab}receptor> <{iri}> }} }}"))
+        ask = f"ASK {{ {{ ?p <{vocab}ligand> <{iri}> }} UNION {{ ?p <{vocab}receptor> <{iri}> }} }}"
+        in_pairs = bool(store.query(ask))
         # the EV subclasses (the root class's diagram would be every finding at once: its table is there)
         is_ev = bool(store.query(f"ASK {{ <{iri}> <{RDFS}subClassOf>+ <{vocab}ExtracellularVesicle> }}"))
         named = not is_finding and bool(in_scope(rows, subclasses(store, iri)))

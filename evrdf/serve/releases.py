@@ -15,16 +15,16 @@ from typing import Any, Iterator
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
-from evrdf.iris import Iris
 from evrdf.formats import DOCUMENT_TYPES, document_extension, serialize_triples
+from evrdf.iris import Iris
 from evrdf.release.changes import Changelog
 from evrdf.release.index import DUMP, DUMP_GZ, RELEASE_TTL, ReleaseIndex, ReleaseRecord
 from evrdf.release.rdf import MEDIA_TYPES, Description, release_graph
 from evrdf.release.retention import KEEP_STORES, POLICY
+from evrdf.serve.ontodoc import framed
 from evrdf.serve.release_view import FEED_SIZE, atom, release_view
 from evrdf.settings import Settings
 from evrdf.store.base import Store
-from evrdf.serve.ontodoc import framed
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 RDF_TYPES = {ext: media for ext, media in DOCUMENT_TYPES.items() if ext != "html"}

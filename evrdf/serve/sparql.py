@@ -24,21 +24,35 @@ from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import http_date
 
+from evrdf import query_policy
 from evrdf.formats import RDF_FORMATS, RESULT_FORMATS, media_type, normalise
 from evrdf.query import PREFIXES, examples
 from evrdf.serve import describe as describing
+from evrdf.serve import limits
 from evrdf.serve.cache import ReleaseCache
 from evrdf.serve.examples import examples_graph
 from evrdf.serve.home import DOWNLOAD_DESCRIPTIONS, DOWNLOADS, MEDIA
-from evrdf.serve import limits
-from evrdf.serve.runner import (Answer, Busy, Forbidden, Job, NotAcceptable, QueryFailed, QuerySyntaxError,
-                                QueryTimeout, QueryUnsupported, ResultTooLarge, RetiringRunner, StoreFailure,
-                                TIMED_OUT, release_info, runner_for)
+from evrdf.serve.runner import (
+    TIMED_OUT,
+    Answer,
+    Busy,
+    Forbidden,
+    Job,
+    NotAcceptable,
+    QueryFailed,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryUnsupported,
+    ResultTooLarge,
+    RetiringRunner,
+    StoreFailure,
+    release_info,
+    runner_for,
+)
 from evrdf.serve.service_description import service_graph
-from evrdf import query_policy
-from evrdf.sparql_text import scan
 from evrdf.serve.void import SeriesCache, StatisticsCache, void_graph
 from evrdf.settings import Settings
+from evrdf.sparql_text import scan
 from evrdf.store.base import Store
 from evrdf.store.oxigraph import OxigraphStore  # its DESCRIBE is the CBD; other stores get it spelled out
 
@@ -232,8 +246,8 @@ def _update(settings: Settings, params: Params) -> Response:
     if params.default_graphs or params.named_graphs:
         raise Refusal(400, "default-graph-uri / named-graph-uri belong to queries; an update names its graphs "
                            "with USING or GRAPH")
-    from evrdf.pipeline.update import UpdateRefused, UpdateSyntaxError, apply_update
     from evrdf.errors import EvrdfError, ValidationError
+    from evrdf.pipeline.update import UpdateRefused, UpdateSyntaxError, apply_update
     from evrdf.validate.render import render
 
     assert params.update is not None

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
-
 import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request
 
 from evrdf.errors import EvrdfError
 from evrdf.formats import RESULT_FORMATS, media_type

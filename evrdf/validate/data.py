@@ -12,8 +12,8 @@ from typing import Iterator
 
 import pyoxigraph as ox
 
-from evrdf.iris import Iris
 from evrdf.errors import SourceError, StoreError
+from evrdf.iris import Iris
 
 FILE_FORMATS = {
     ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,

@@ -19,14 +19,13 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from evrdf.iris import Iris
 from evrdf.errors import ValidationError
+from evrdf.iris import Iris
 from evrdf.settings import Settings
 from evrdf.validate.data import Dataset, from_files
 from evrdf.validate.report import Report, Result, Severity
 from evrdf.validate.run import record_run, validate_dataset
 from evrdf.validate.shapes import load_shapes
-
 
 __all__ = ["GateReport", "check_before_publish", "record_run"]
 

@@ -20,8 +20,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SH, XSD
 
 from evrdf import __version__
-from evrdf.iris import Iris
 from evrdf.errors import StoreError
+from evrdf.iris import Iris
 from evrdf.results import serialized
 from evrdf.validate.render import add_results
 from evrdf.validate.report import Report, Result, Severity

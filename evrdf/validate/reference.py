@@ -14,8 +14,8 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from evrdf.iris import Iris
 from evrdf.errors import SourceError
+from evrdf.iris import Iris
 
 TABLES = ("chemokines.tsv", "genes.tsv")
 

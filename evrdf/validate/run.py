@@ -10,8 +10,8 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from evrdf.iris import Iris
 from evrdf.errors import SourceError
+from evrdf.iris import Iris
 from evrdf.results import solutions
 from evrdf.settings import Settings
 from evrdf.storage import Store

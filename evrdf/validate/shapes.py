@@ -7,8 +7,8 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from evrdf.iris import Iris
 from evrdf.errors import SourceError
+from evrdf.iris import Iris
 
 
 def default_shapes_dir() -> Path:

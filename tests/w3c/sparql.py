@@ -21,8 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from tests.w3c.manifests import Entry
-from tests.w3c.results import (Answer, Solutions, XSD_STRING, from_bytes, from_csv, from_pyoxigraph, same_answer,
-                               term)
+from tests.w3c.results import XSD_STRING, Answer, Solutions, from_bytes, from_csv, from_pyoxigraph, same_answer, term
 
 RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".rdf": ox.RdfFormat.RDF_XML, ".nt": ox.RdfFormat.N_TRIPLES}
 EMPTY = "urn:evrdf:test:empty-graph"  # a graph nobody publishes: the empty default graph
