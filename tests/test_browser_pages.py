@@ -113,8 +113,9 @@ RESULTS = """new Promise(done => { let tries = 0; const wait = setInterval(() =>
 def test_editor_opened_from_a_landing_page_link_runs_it_and_links_results_here(
         width: str, server: str, browser: Chromium, settings: Settings) -> None:
     _, href = browser.load(server + "/", WIDTHS[width], script="""[...document.querySelectorAll('a')]
-        .map(a => a.getAttribute('href')).find(h => h && h.startsWith('/sparql?query='))""")
-    assert href, "the landing page links no example query"
+        .map(a => a.getAttribute('href')).find(h => h && h.startsWith('/sparql?query=')
+        && decodeURIComponent(h.split('+').join(' ')).includes('title: EV subclasses'))""")
+    assert href, "the landing page links no EV-subclass example query"
     load, found = browser.load(server + href, WIDTHS[width], script=RESULTS)
     assert not problems(load, server), problems(load, server)
     found = json.loads(found)
