@@ -346,7 +346,7 @@ def test_a_release_page_shows_its_changelog_files_and_validation(history: Histor
     assert done.returncode == 0, done.stdout + done.stderr
     current = history.ids[-1]
     page = api.get(f"/releases/{current}/").get_data(as_text=True)
-    assert "Validation runs of this release (1" in page
+    assert "Validation runs of this release (2" in page  # its publishing gate run, then this validate run
     from evrdf.validate.history import History as Runs
 
     linked = Runs(history.settings.store, BASE).query(
