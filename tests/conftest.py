@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
+from evrdf.ingest.curated import FINDING_COLUMNS
+from evrdf.ingest.tables import read_table
 from evrdf.pipeline.build import BuildReport, build
 from evrdf.serve.app import create_app
 from evrdf.settings import Settings
@@ -27,9 +29,11 @@ from evrdf.store.remote import Endpoints, RemoteStore, pointer_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "ontology"
+# the curated findings as the project's own strict reader reads them (their number changes as curation goes on)
+FINDING_ROWS = read_table(SOURCES / "curated" / "findings.tsv", FINDING_COLUMNS)
 DATA = Path(__file__).resolve().parent / "data"
 
-pytest_plugins = ["tests.virtuoso"]  # the session-scoped `virtuoso` fixture (a real server)
+pytest_plugins = ["tests.virtuoso", "tests.pipe_browser"]  # session fixtures: a real Virtuoso; a live server + Chromium
 if TYPE_CHECKING:
     from tests.virtuoso import VirtuosoInstance
 

@@ -5,29 +5,13 @@ request to another host."""
 from __future__ import annotations
 
 import json
-from typing import Iterator
 
-import pytest
-
-from tests.chromium_pipe import CHROMIUM, Browser
-from tests.conftest import live_server
+from tests.chromium_pipe import Browser
+from tests.pipe_browser import NEEDS_CHROMIUM
 
 CXCL12 = "https://w3id.org/evrdf/gene/HGNC_10672"
 
-pytestmark = [pytest.mark.live,
-              pytest.mark.skipif(CHROMIUM is None, reason="the chromium binary is not installed (`make test` installs it)")]
-
-
-@pytest.fixture(scope="module")
-def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with live_server(settings.store, ready="/context.jsonld") as live:
-        yield live.root
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    with Browser(tmp_path_factory.mktemp("chromium") / "profile") as chromium:
-        yield chromium
+pytestmark = NEEDS_CHROMIUM
 
 
 def test_copy_iri_and_cite_this(server: str, browser: Browser) -> None:

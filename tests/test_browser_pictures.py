@@ -7,46 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import urllib.request
-from typing import Iterator
 from urllib.parse import quote
 
 import pytest
 
-from tests.chromium_pipe import CHROMIUM, Browser, Page
-from tests.conftest import live_server
+from tests.chromium_pipe import Browser, Page
+from tests.pipe_browser import NEEDS_CHROMIUM, WIDTHS, clean, fetch_json
 
 BASE = "https://w3id.org/evrdf/"
 EVO = BASE + "ontology/"
 CXCL12 = BASE + "gene/HGNC_10672"
-WIDTHS = [pytest.param((1280, 900), id="desktop"), pytest.param((390, 844), id="mobile")]
 
-pytestmark = [pytest.mark.live,
-              pytest.mark.skipif(CHROMIUM is None, reason="the chromium binary is not installed (`make test` installs it)")]
-
-
-@pytest.fixture(scope="module")
-def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with live_server(settings.store, ready="/context.jsonld") as live:
-        yield live.root
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    with Browser(tmp_path_factory.mktemp("chromium") / "profile") as chromium:
-        yield chromium
-
-
-def fetch_json(url: str) -> dict:  # type: ignore[type-arg]
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return json.load(response)
-
-
-def clean(page: Page, root: str) -> None:
-    assert any(url.startswith(root + "/static/") for url in page.requests)  # the recorder saw the page's requests
-    assert page.other_hosts(root) == []
-    assert page.failures == []
-    assert page.errors == []
+pytestmark = NEEDS_CHROMIUM
 
 
 def drawn(page: Page, selector: str) -> int:

@@ -8,33 +8,18 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from typing import Iterator
 from urllib.parse import quote
 
 import pytest
 
-from tests.chromium_pipe import CHROMIUM, Browser, BrowserError, Page
-from tests.conftest import live_server
+from tests.chromium_pipe import Browser, BrowserError, Page
+from tests.pipe_browser import NEEDS_CHROMIUM, WIDTHS, clean
 
-WIDTHS = [pytest.param((1280, 900), id="desktop"), pytest.param((390, 844), id="mobile")]
 BOX = "document.querySelector('header.site input[type=search]')"
 LIST = f"document.getElementById({BOX}.getAttribute('aria-controls'))"
 KEYS = {"Enter": 13, "Escape": 27, "ArrowUp": 38, "ArrowDown": 40}
 
-pytestmark = [pytest.mark.live,
-              pytest.mark.skipif(CHROMIUM is None, reason="the chromium binary is not installed (`make test` installs it)")]
-
-
-@pytest.fixture(scope="module")
-def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with live_server(settings.store, ready="/context.jsonld") as live:
-        yield live.root
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    with Browser(tmp_path_factory.mktemp("chromium") / "profile") as chromium:
-        yield chromium
+pytestmark = NEEDS_CHROMIUM
 
 
 def api(server: str, query: str, limit: int = 8, **params: str) -> dict:  # type: ignore[type-arg]
@@ -84,13 +69,6 @@ def arrive(page: Page, condition: str, timeout: float = 20) -> None:
         page.browser.pump(0.1)
 
 
-def clean(page: Page, root: str) -> None:
-    assert any(url.startswith(root + "/static/search.js") for url in page.requests)
-    assert page.other_hosts(root) == []
-    assert page.failures == []
-    assert page.errors == []
-
-
 @pytest.mark.parametrize("size", WIDTHS)
 def test_the_arrow_keys_choose_a_suggestion_and_enter_opens_it(size: tuple[int, int], server: str,
                                                                browser: Browser) -> None:
@@ -113,7 +91,7 @@ def test_the_arrow_keys_choose_a_suggestion_and_enter_opens_it(size: tuple[int, 
     assert page.evaluate(f"{LIST}.getBoundingClientRect().right <= innerWidth + 1")
     press(page, "Enter")  # opens the active suggestion, not the search page
     arrive(page, f"location.pathname.replace(/\\.html$/, '') === {json.dumps(hits[1]['url'])}")  # its HTML page
-    clean(page, server)
+    clean(page, server, "/static/search.js")
 
 
 def test_escape_closes_the_suggestions(server: str, browser: Browser) -> None:
@@ -130,7 +108,7 @@ def test_escape_closes_the_suggestions(server: str, browser: Browser) -> None:
     press(page, "Enter")  # nothing chosen: Enter submits the search as typed
     arrive(page, "location.pathname === '/search'")
     assert page.evaluate("new URLSearchParams(location.search).get('q')") == "exosome"
-    clean(page, server)
+    clean(page, server, "/static/search.js")
 
 
 def test_the_search_pages_type_facets_filter_the_hits(server: str, browser: Browser) -> None:
@@ -146,4 +124,4 @@ def test_the_search_pages_type_facets_filter_the_hits(server: str, browser: Brow
         == f"{chosen['type']} ({chosen['count']})"
     links = page.evaluate("Array.from(document.querySelectorAll('ol.hits > li > a')).map(a => a.getAttribute('href'))")
     assert links == [h["url"] for h in api(server, "CC", type=chosen["type"], limit=10)["results"]]
-    clean(page, server)
+    clean(page, server, "/static/search.js")

@@ -6,31 +6,16 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from typing import Iterator
 from urllib.parse import quote
 
 import pytest
 
-from tests.chromium_pipe import CHROMIUM, Browser, Page
-from tests.conftest import live_server
+from tests.chromium_pipe import Browser, Page
+from tests.pipe_browser import NEEDS_CHROMIUM, WIDTHS, clean
 
 EVO = "https://w3id.org/evrdf/ontology/"
-WIDTHS = [pytest.param((1280, 900), id="desktop"), pytest.param((390, 844), id="mobile")]
 
-pytestmark = [pytest.mark.live,
-              pytest.mark.skipif(CHROMIUM is None, reason="the chromium binary is not installed (`make test` installs it)")]
-
-
-@pytest.fixture(scope="module")
-def server(settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with live_server(settings.store, ready="/context.jsonld") as live:
-        yield live.root
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    with Browser(tmp_path_factory.mktemp("chromium") / "profile") as chromium:
-        yield chromium
+pytestmark = NEEDS_CHROMIUM
 
 
 def children_of(server: str, iri: str) -> list[str]:
@@ -65,13 +50,6 @@ def press_enter(page: Page) -> None:
 FOCUSED = "document.activeElement.closest('li[role=treeitem]').querySelector('a.node').textContent"
 
 
-def clean(page: Page, root: str) -> None:
-    assert any(url.startswith(root + "/static/tree.js") for url in page.requests)
-    assert page.other_hosts(root) == []
-    assert page.failures == []
-    assert page.errors == []
-
-
 @pytest.mark.parametrize("size", WIDTHS)
 def test_expanding_a_class_lists_its_subclasses(size: tuple[int, int], server: str, browser: Browser) -> None:
     page = browser.open(server + "/tree", *size)
@@ -90,7 +68,7 @@ def test_expanding_a_class_lists_its_subclasses(size: tuple[int, int], server: s
     page.evaluate(f"{details(ev)}.querySelector('summary').click()")  # collapse
     assert page.evaluate(f"{details(ev)}.open") is False
     assert page.evaluate("document.querySelector('a.node[href$=\"/ontology/Exosome\"]').checkVisibility()") is False
-    clean(page, server)
+    clean(page, server, "/static/tree.js")
 
 
 @pytest.mark.parametrize("size", WIDTHS)
@@ -102,7 +80,7 @@ def test_a_class_page_opens_the_tree_on_its_ancestors(size: tuple[int, int], ser
     assert page.evaluate("document.querySelector('#tree a[aria-current]').checkVisibility()") is True
     assert "≡ GO:1903561" in page.evaluate("document.querySelector('#tree').textContent")
     assert page.evaluate("document.querySelector('#tree').scrollWidth <= document.querySelector('main').clientWidth + 1")
-    clean(page, server)
+    clean(page, server, "/static/tree.js")
 
 
 def test_the_arrow_keys_move_through_the_tree(server: str, browser: Browser) -> None:
@@ -123,4 +101,4 @@ def test_the_arrow_keys_move_through_the_tree(server: str, browser: Browser) -> 
     press(page, "ArrowDown")  # the next root, not the hidden subclasses
     roots = [n["label"] for n in json.load(urllib.request.urlopen(server + "/tree.json", timeout=30))["roots"]]
     assert page.evaluate(FOCUSED) == roots[roots.index("extracellular vesicle") + 1]
-    clean(page, server)
+    clean(page, server, "/static/tree.js")

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.chromium_pipe import CHROMIUM
+from tests.pipe_browser import NEEDS_CHROMIUM
 from tests.screenshots import PAGES, main
 
-pytestmark = [pytest.mark.live,
-              pytest.mark.skipif(CHROMIUM is None, reason="the chromium binary is not installed (`make test` installs it)")]
+pytestmark = NEEDS_CHROMIUM
 
 
 def png_size(path: Path) -> tuple[int, int]:

@@ -17,12 +17,10 @@ from evrdf.store.naming import physical
 from evrdf.store.oxigraph import OxigraphStore, new_release
 from evrdf.store.publish_remote import publish
 from evrdf.store.remote import Endpoints, RemoteStore
-from tests.conftest import SOURCES
+from tests.conftest import FINDING_ROWS, SOURCES
 
-# the curated findings, one per data row of findings.tsv, and those the review (graph bian2019) states
-_ROWS = [line.split("\t") for line in (SOURCES / "curated" / "findings.tsv").read_text().splitlines()[1:] if line.strip()]
-CURATED_FINDINGS = len(_ROWS)
-REVIEW_FINDINGS = sum(1 for row in _ROWS if row[1] == "bian2019")  # column 2: citing_reference
+CURATED_FINDINGS = len(FINDING_ROWS)
+REVIEW_FINDINGS = sum(1 for row in FINDING_ROWS if row["citing_reference"] == "bian2019")  # graph bian2019
 
 BASE = "https://w3id.org/evrdf/"
 FINDING = f"{BASE}ontology/Finding"

@@ -20,7 +20,7 @@ from evrdf.pipeline.update import journal
 from evrdf.serve.app import create_app
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import OxigraphStore
-from tests.conftest import SOURCES
+from tests.conftest import FINDING_ROWS, SOURCES
 
 BASE = "https://w3id.org/evrdf/"
 EVO = BASE + "ontology/"
@@ -31,8 +31,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 NOTE = f'INSERT DATA {{ <{BASE}note/1> <{RDFS}comment> "checked against the review" }}'
 NOTES = f"SELECT ?g ?o WHERE {{ GRAPH ?g {{ <{BASE}note/1> <{RDFS}comment> ?o }} }}"
 FINDINGS = f"SELECT (COUNT(?f) AS ?n) WHERE {{ ?f a <{EVO}Finding> }}"
-# the curated findings, one per data row of findings.tsv: updates leave their number as it was
-CURATED = str(sum(1 for line in (SOURCES / "curated" / "findings.tsv").read_text().splitlines()[1:] if line.strip()))
+CURATED = str(len(FINDING_ROWS))  # the curated findings: updates leave their number as it was
 
 
 @pytest.fixture()
