@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.term import Node
 
 from evrdf.errors import SourceError
 from evrdf.validate.report import Severity
@@ -43,7 +44,7 @@ COMPANIONS = TARGETS | {SH.path, SH.property, SH.sparql, SH.severity, SH.message
                         SH.description, SH.order, SH.group, SH.defaultValue, SH.flags, SH.ignoredProperties,
                         SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
                         SH.declare, SH.prefixes}
-NODE_KINDS = {SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: "isBlank({v})",
+NODE_KINDS: dict[Node, str] = {SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: "isBlank({v})",
               SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
               SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))"}
 # datatypes whose lexical forms SPARQL (Oxigraph) can check by casting: an ill-formed literal fails sh:datatype
@@ -51,11 +52,13 @@ NODE_KINDS = {SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: 
 CASTABLE = {XSD[t] for t in ("string", "boolean", "integer", "decimal", "float", "double", "dateTime", "date",
                              "time", "duration", "gYear", "gYearMonth", "gMonth", "gMonthDay", "gDay",
                              "dayTimeDuration", "yearMonthDuration")}
-INTEGER_RANGES = {XSD[t]: bounds for t, bounds in {
+INTEGER_RANGES: dict[Node, tuple[int | None, int | None]] = {XSD[t]: bounds for t, bounds in {
     "long": (-(2 ** 63), 2 ** 63 - 1), "int": (-(2 ** 31), 2 ** 31 - 1), "short": (-32768, 32767),
     "byte": (-128, 127), "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
     "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1), "unsignedLong": (0, 2 ** 64 - 1),
     "unsignedInt": (0, 2 ** 32 - 1), "unsignedShort": (0, 65535), "unsignedByte": (0, 255)}.items()}
+RANGE_OPERATORS: dict[Node, str] = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=",
+                                 SH.maxExclusive: "<"}
 PAIRWISE_LIMIT = 8  # counts inside a nested shape are checked with n distinct variables: up to this n
 TYPE, SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
 TARGET_BLOCK = "\x00targets\x00"  # where a grouped count puts the target block (inside its subquery)
@@ -86,7 +89,7 @@ def compile_shapes(shapes: Graph) -> list[Check]:
 _COMPILED: "weakref.WeakKeyDictionary[Graph, list[Check]]" = weakref.WeakKeyDictionary()
 
 
-def path_text(graph: Graph, node: object) -> str:
+def path_text(graph: Graph, node: Node) -> str:
     """A SHACL property path (section 2.3.1) in SPARQL property path syntax.
 
     >>> g = Graph(); p = URIRef("http://e/p"); b = BNode(); _ = g.add((b, SH.inversePath, p))
@@ -114,15 +117,15 @@ def path_text(graph: Graph, node: object) -> str:
     raise SourceError("shapes", f"{_n3(node)} is not a SHACL property path")
 
 
-def _n3(node: object) -> str:
-    return node.n3() if hasattr(node, "n3") else repr(node)  # type: ignore[no-any-return]
+def _n3(node: Node) -> str:
+    return node.n3() if hasattr(node, "n3") else repr(node)
 
 
 class _Compiler:
     def __init__(self, shapes: Graph):
         self.g = shapes
         self.counter = 0
-        self.parents: dict[object, list[object]] = {}
+        self.parents: dict[Node, list[Node]] = {}
         for owner, prop in shapes.subject_objects(SH.property):
             self.parents.setdefault(prop, []).append(owner)
 
@@ -131,30 +134,30 @@ class _Compiler:
         return f"?{name}_{self.counter}"
 
     # -- which shapes, which focus nodes -------------------------------------------------------------------------
-    def shapes(self) -> list[object]:
+    def shapes(self) -> list[Node]:
         g = self.g
         found = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
         found |= set(self.parents) | {s for p in TARGETS for s in g.subjects(p, None)}
         found |= set(g.subjects(SH.sparql, None)) | set(g.subjects(SH.path, None))
         return sorted(found, key=str)
 
-    def active(self, shape: object) -> bool:
-        return self.g.value(shape, SH.deactivated) != Literal(True)  # type: ignore[arg-type]
+    def active(self, shape: Node) -> bool:
+        return self.g.value(shape, SH.deactivated) != Literal(True)
 
-    def focus(self, shape: object, var: str, seen: tuple[object, ...] = ()) -> list[str]:
+    def focus(self, shape: Node, var: str, seen: tuple[Node, ...] = ()) -> list[str]:
         """Patterns, each binding ``var`` to focus nodes of ``shape``: its targets and the value nodes of every
         shape it is an sh:property of."""
         g, out = self.g, []
-        for cls in g.objects(shape, SH.targetClass):  # type: ignore[arg-type]
+        for cls in g.objects(shape, SH.targetClass):
             out.append(f"{var} {TYPE}/{SUBCLASS}* {cls.n3()} .")
         if (shape, RDF.type, SH.NodeShape) in g or (shape, RDF.type, SH.PropertyShape) in g:
             if isinstance(shape, URIRef) and ((shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g):
                 out.append(f"{var} {TYPE}/{SUBCLASS}* {shape.n3()} .")  # implicit class target (2.1.3.3)
-        for node in g.objects(shape, SH.targetNode):  # type: ignore[arg-type]
+        for node in g.objects(shape, SH.targetNode):
             out.append(f"VALUES {var} {{ {node.n3()} }}")
-        for prop in g.objects(shape, SH.targetSubjectsOf):  # type: ignore[arg-type]
+        for prop in g.objects(shape, SH.targetSubjectsOf):
             out.append(f"{var} {prop.n3()} {self.fresh('o')} .")
-        for prop in g.objects(shape, SH.targetObjectsOf):  # type: ignore[arg-type]
+        for prop in g.objects(shape, SH.targetObjectsOf):
             out.append(f"{self.fresh('s')} {prop.n3()} {var} .")
         for parent in self.parents.get(shape, []):
             if parent in seen or not self.active(parent):
@@ -164,9 +167,9 @@ class _Compiler:
                 out.append(f"{{ {pattern} }} {self.values(parent, outer, var)}")
         return out
 
-    def values(self, shape: object, focus: str, var: str) -> str:
+    def values(self, shape: Node, focus: str, var: str) -> str:
         """The pattern binding ``var`` to the value nodes of ``shape`` for ``focus`` (section 2.3.2)."""
-        path = self.g.value(shape, SH.path)  # type: ignore[arg-type]
+        path = self.g.value(shape, SH.path)
         if path is None:
             return f"BIND({focus} AS {var})"
         return f"{focus} {path_text(self.g, path)} {var} ."
@@ -185,28 +188,28 @@ class _Compiler:
             out.extend(self.shape_checks(shape, block))
         return out
 
-    def refuse_unknown(self, shape: object) -> None:
-        for predicate in set(self.g.predicates(shape, None)):  # type: ignore[arg-type]
+    def refuse_unknown(self, shape: Node) -> None:
+        for predicate in set(self.g.predicates(shape, None)):
             if not str(predicate).startswith(str(SH)):
                 continue  # not a SHACL parameter: an annotation (SHACL 1.0, section 2.1)
             if predicate not in COMPONENTS and predicate not in COMPANIONS:
                 raise SourceError("shapes", f"{_n3(shape)} uses {_n3(predicate)}, which the SPARQL engine does not "
                                             "support (use pySHACL: --engine pyshacl)")
 
-    def shape_checks(self, shape: object, block: str) -> list[Check]:
+    def shape_checks(self, shape: Node, block: str) -> list[Check]:
         g = self.g
-        given = g.value(shape, SH.severity) or SH.Violation  # type: ignore[arg-type]
+        given = g.value(shape, SH.severity) or SH.Violation
         if given not in (SH.Violation, SH.Warning, SH.Info):
             raise SourceError("shapes", f"{_n3(shape)}: custom severity {_n3(given)}: evrdf's reports know "
                                         "sh:Violation, sh:Warning and sh:Info only")
         severity = Severity.parse(str(given))
         message = _message(g, shape)
         name = str(shape) if isinstance(shape, URIRef) else f"_:{shape}"
-        path_node = g.value(shape, SH.path)  # type: ignore[arg-type]
+        path_node = g.value(shape, SH.path)
         path = path_text(g, path_node) if path_node is not None else None
         out = []
         for parameter in sorted(COMPONENTS, key=str):
-            for argument in sorted(g.objects(shape, parameter), key=str):  # type: ignore[arg-type]
+            for argument in sorted(g.objects(shape, parameter), key=str):
                 for pattern, kind in self.violations(shape, parameter, argument, "?this", "?value", top=True,
                                                      seen=(shape,)):
                     projection = {"focus": "?this", "focus-min": "?this", "focus-max": "?this", "value": "?this ?value",
@@ -218,19 +221,19 @@ class _Compiler:
                         component = "QualifiedMinCount" if kind == "focus-min" else "QualifiedMaxCount"
                     out.append(Check(name, severity, message or f"{component} constraint not met",
                                      f"{SH}{component}ConstraintComponent", path, query, False))
-        for constraint in sorted(g.objects(shape, SH.sparql), key=str):  # type: ignore[arg-type]
+        for constraint in sorted(g.objects(shape, SH.sparql), key=str):
             if path_node is not None:
                 raise SourceError("shapes", f"{_n3(shape)}: SPARQL constraints on property shapes are not supported")
             out.append(self.sparql_check(shape, constraint, name, severity, block))
         return out
 
     # -- one constraint: its violations for a focus variable ----------------------------------------------------
-    def violations(self, shape: object, parameter: object, argument: object, f: str, v: str, top: bool,
-                   seen: tuple[object, ...]) -> list[tuple[str, str]]:
+    def violations(self, shape: Node, parameter: Node, argument: Node, f: str, v: str, top: bool,
+                   seen: tuple[Node, ...]) -> list[tuple[str, str]]:
         """(pattern, kind) pairs: each solution of a pattern is one violation for focus ``f``; kind says what it
         binds besides ``f``: 'focus' (nothing), 'value' (``v``) or 'path' (``v`` and ?path)."""
         g = self.g
-        path_node = g.value(shape, SH.path)  # type: ignore[arg-type]
+        path_node = g.value(shape, SH.path)
         path = path_text(g, path_node) if path_node is not None else None
         values = self.values(shape, f, v)
 
@@ -238,45 +241,43 @@ class _Compiler:
             return [(f"{values} FILTER({test})", "value")]
 
         if parameter == SH["class"]:
-            return [(f"{values} FILTER NOT EXISTS {{ {v} {TYPE}/{SUBCLASS}* {argument.n3()} }}", "value")]  # type: ignore
+            return [(f"{values} FILTER NOT EXISTS {{ {v} {TYPE}/{SUBCLASS}* {argument.n3()} }}", "value")]
         if parameter == SH.datatype:
             wellformed = ""
             if argument in CASTABLE:
                 wellformed = f" && isLiteral(<{argument}>(STR({v})))"
             elif argument in INTEGER_RANGES:
-                low, high = INTEGER_RANGES[argument]  # type: ignore[index]
+                low, high = INTEGER_RANGES[argument]
                 number = f"<{XSD.integer}>(STR({v}))"
                 wellformed = f" && isLiteral({number})" + (f" && {number} >= {low}" if low is not None else "") + \
                              (f" && {number} <= {high}" if high is not None else "")
-            datatype = f"isLiteral({v}) && sameTerm(DATATYPE({v}), {argument.n3()})"  # type: ignore[union-attr]
+            datatype = f"isLiteral({v}) && sameTerm(DATATYPE({v}), {argument.n3()})"
             return per_value(f"!COALESCE({datatype}{wellformed}, false)")
         if parameter == SH.nodeKind:
             if argument not in NODE_KINDS:
                 raise SourceError("shapes", f"{_n3(shape)}: unknown sh:nodeKind {_n3(argument)}")
-            return per_value("!" + NODE_KINDS[argument].format(v=v))  # type: ignore[index]
-        if parameter in (SH.minInclusive, SH.minExclusive, SH.maxInclusive, SH.maxExclusive):
-            operator = {SH.minInclusive: ">=", SH.minExclusive: ">",
-                        SH.maxInclusive: "<=", SH.maxExclusive: "<"}[parameter]
-            return per_value(f"!COALESCE({v} {operator} {argument.n3()}, false)")  # type: ignore[union-attr]
+            return per_value("!" + NODE_KINDS[argument].format(v=v))
+        if parameter in RANGE_OPERATORS:
+            return per_value(f"!COALESCE({v} {RANGE_OPERATORS[parameter]} {argument.n3()}, false)")
         if parameter in (SH.minLength, SH.maxLength):
             operator = ">=" if parameter == SH.minLength else "<="
-            return per_value(f"isBlank({v}) || !COALESCE(STRLEN(STR({v})) {operator} {int(argument)}, false)")  # type: ignore
+            return per_value(f"isBlank({v}) || !COALESCE(STRLEN(STR({v})) {operator} {int(str(argument))}, false)")
         if parameter == SH.pattern:
-            flags = g.value(shape, SH.flags)  # type: ignore[arg-type]
+            flags = g.value(shape, SH.flags)
             flag_text = f", {Literal(str(flags)).n3()}" if flags is not None else ""
             regex = f"REGEX(STR({v}), {Literal(str(argument)).n3()}{flag_text})"
             return per_value(f"isBlank({v}) || !COALESCE({regex}, false)")
         if parameter == SH.languageIn:
-            tags = [str(t) for t in Collection(g, argument)]  # type: ignore[arg-type]
+            tags = [str(t) for t in Collection(g, argument)]
             matches = " || ".join(f"LANGMATCHES(LANG({v}), {Literal(t).n3()})" for t in tags) or "false"
             return per_value(f"!isLiteral({v}) || !({matches})")
         if parameter == SH["in"]:
-            members = " || ".join(f"sameTerm({v}, {m.n3()})" for m in Collection(g, argument)) or "false"  # type: ignore
+            members = " || ".join(f"sameTerm({v}, {m.n3()})" for m in Collection(g, argument)) or "false"
             return per_value(f"!({members})")
         if parameter == SH.hasValue:
             if path is None:
-                return [(f"FILTER(!sameTerm({f}, {argument.n3()}))", "focus")]  # type: ignore[union-attr]
-            return [(f"FILTER NOT EXISTS {{ {f} {path} {argument.n3()} }}", "focus")]  # type: ignore[union-attr]
+                return [(f"FILTER(!sameTerm({f}, {argument.n3()}))", "focus")]
+            return [(f"FILTER NOT EXISTS {{ {f} {path} {argument.n3()} }}", "focus")]
         if parameter == SH.uniqueLang:
             if argument != Literal(True) or path is None:
                 return []
@@ -287,22 +288,22 @@ class _Compiler:
             return self.counts(shape, parameter, argument, f, v, top, seen)
         if parameter == SH.equals:
             w = self.fresh("w")
-            return [(f"{values} FILTER NOT EXISTS {{ {f} {argument.n3()} {v} }}", "value"),  # type: ignore
-                    (f"{f} {argument.n3()} {v} . FILTER NOT EXISTS {{ {self.values(shape, f, w)} "  # type: ignore
+            return [(f"{values} FILTER NOT EXISTS {{ {f} {argument.n3()} {v} }}", "value"),
+                    (f"{f} {argument.n3()} {v} . FILTER NOT EXISTS {{ {self.values(shape, f, w)} "
                      f"FILTER(sameTerm({w}, {v})) }}", "value")]
         if parameter == SH.disjoint:
-            return [(f"{values} {f} {argument.n3()} {v} .", "value")]  # type: ignore[union-attr]
+            return [(f"{values} {f} {argument.n3()} {v} .", "value")]
         if parameter in (SH.lessThan, SH.lessThanOrEquals):
             if path is None:
                 raise SourceError("shapes", f"{_n3(shape)}: {_n3(parameter)} needs a property shape (sh:path)")
             w, operator = self.fresh("w"), "<" if parameter == SH.lessThan else "<="
-            return [(f"{values} {f} {argument.n3()} {w} . FILTER(!COALESCE({v} {operator} {w}, false))", "value")]  # type: ignore
+            return [(f"{values} {f} {argument.n3()} {w} . FILTER(!COALESCE({v} {operator} {w}, false))", "value")]
         if parameter == SH.closed:
             if argument != Literal(True):
                 return []
-            allowed = {str(p) for prop in g.objects(shape, SH.property)  # type: ignore[arg-type]
+            allowed = {str(p) for prop in g.objects(shape, SH.property)
                        for p in g.objects(prop, SH.path) if isinstance(p, URIRef)}
-            for ignored in g.objects(shape, SH.ignoredProperties):  # type: ignore[arg-type]
+            for ignored in g.objects(shape, SH.ignoredProperties):
                 allowed |= {str(p) for p in Collection(g, ignored)}
             node, predicate = self.fresh("n"), "?path" if top else self.fresh("p")
             known = " && ".join(f"!sameTerm({predicate}, <{p}>)" for p in sorted(allowed)) or "true"
@@ -313,8 +314,7 @@ class _Compiler:
             test = f"!({inner})" if parameter == SH.node else inner
             return per_value(test)
         if parameter in (SH["and"], SH["or"], SH.xone):
-            members = list(Collection(g, argument))  # type: ignore[arg-type]
-            tests = [self.conforms(m, v, seen) for m in members]
+            tests = [self.conforms(m, v, seen) for m in Collection(g, argument)]
             if parameter == SH["and"]:
                 return per_value(" || ".join(f"!({t})" for t in tests) or "false")
             if parameter == SH["or"]:
@@ -322,14 +322,14 @@ class _Compiler:
             return per_value("(" + " + ".join(f"IF({t}, 1, 0)" for t in tests) + ") != 1" if tests else "true")
         raise SourceError("shapes", f"{_n3(shape)} uses {_n3(parameter)}, which the SPARQL engine does not support")
 
-    def counts(self, shape: object, parameter: object, argument: object, f: str, v: str, top: bool,
-               seen: tuple[object, ...]) -> list[tuple[str, str]]:
+    def counts(self, shape: Node, parameter: Node, argument: Node, f: str, v: str, top: bool,
+               seen: tuple[Node, ...]) -> list[tuple[str, str]]:
         """sh:minCount / sh:maxCount / sh:qualifiedValueShape: how many value nodes (that conform)."""
         g = self.g
         qualified = parameter == SH.qualifiedValueShape
         if qualified:
-            low = g.value(shape, SH.qualifiedMinCount)  # type: ignore[arg-type]
-            high = g.value(shape, SH.qualifiedMaxCount)  # type: ignore[arg-type]
+            low = g.value(shape, SH.qualifiedMinCount)
+            high = g.value(shape, SH.qualifiedMaxCount)
         else:
             low = argument if parameter == SH.minCount else None
             high = argument if parameter == SH.maxCount else None
@@ -337,7 +337,7 @@ class _Compiler:
         for bound, is_min in ((low, True), (high, False)):
             if bound is None:
                 continue
-            n = int(bound)  # type: ignore[call-overload]
+            n = int(str(bound))  # a Literal is a str of its lexical form (as int(literal) reads it)
             if is_min and n == 0:
                 continue
             if top:  # one grouped count per focus node (the target block goes inside, see shape_checks)
@@ -353,28 +353,28 @@ class _Compiler:
                                                 "(sh:node, sh:not, sh:and, sh:or, sh:xone, sh:qualifiedValueShape) "
                                                 "are not supported by the SPARQL engine")
                 names = [self.fresh("c") for _ in range(need)]
-                condition = ((lambda name: self.qualification(shape, argument, name, seen)) if qualified
-                             else (lambda name: ""))
-                pattern = " ".join(f"{self.values(shape, f, name)} {condition(name)}" for name in names)
+                pattern = " ".join(f"{self.values(shape, f, name)} "
+                                   + (self.qualification(shape, argument, name, seen) if qualified else "")
+                                   for name in names)
                 distinct = " && ".join(f"!sameTerm({a}, {b})" for i, a in enumerate(names) for b in names[i + 1:])
                 exists = f"EXISTS {{ {pattern} {'FILTER(' + distinct + ')' if distinct else ''} }}"
                 out.append((f"FILTER({'!' if is_min else ''}{exists})", "focus-min" if is_min else "focus-max"))
         return out
 
-    def qualification(self, shape: object, qualified: object, var: str, seen: tuple[object, ...]) -> str:
+    def qualification(self, shape: Node, qualified: Node, var: str, seen: tuple[Node, ...]) -> str:
         """A value node counts for sh:qualifiedValueShape when it conforms to it and, with
         sh:qualifiedValueShapesDisjoint, to none of its siblings' qualified shapes (section 4.7.3)."""
         g = self.g
         tests = [self.conforms(qualified, var, seen)]
-        if g.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):  # type: ignore[arg-type]
+        if g.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):
             for parent in self.parents.get(shape, []):
-                for sibling in g.objects(parent, SH.property):  # type: ignore[arg-type]
+                for sibling in g.objects(parent, SH.property):
                     for other in g.objects(sibling, SH.qualifiedValueShape):
                         if sibling != shape:
                             tests.append(f"!({self.conforms(other, var, seen)})")
         return f"FILTER({' && '.join(tests)})"
 
-    def conforms(self, shape: object, var: str, seen: tuple[object, ...]) -> str:
+    def conforms(self, shape: Node, var: str, seen: tuple[Node, ...]) -> str:
         """A SPARQL expression, true when the node in ``var`` conforms to ``shape`` (section 3.4)."""
         if shape in seen:
             raise SourceError("shapes", f"{_n3(shape)} is recursive; SHACL 1.0 leaves the validation of recursive "
@@ -385,15 +385,15 @@ class _Compiler:
         seen = seen + (shape,)
         patterns = []
         for parameter in sorted(COMPONENTS, key=str):
-            for argument in sorted(self.g.objects(shape, parameter), key=str):  # type: ignore[arg-type]
+            for argument in sorted(self.g.objects(shape, parameter), key=str):
                 found = self.violations(shape, parameter, argument, var, self.fresh("v"), False, seen)
                 patterns += [p for p, _ in found]
-        for prop in sorted(self.g.objects(shape, SH.property), key=str):  # type: ignore[arg-type]
+        for prop in sorted(self.g.objects(shape, SH.property), key=str):
             if not self.active(prop):
                 continue
             node = self.fresh("n")
             patterns.append(f"{self.values(shape, var, node)} FILTER(!({self.conforms(prop, node, seen)}))")
-        if self.g.value(shape, SH.sparql) is not None:  # type: ignore[arg-type]
+        if self.g.value(shape, SH.sparql) is not None:
             raise SourceError("shapes", f"{_n3(shape)}: SPARQL constraints inside sh:node / sh:not / sh:and / "
                                         "sh:or / sh:xone / sh:qualifiedValueShape are not supported")
         if not patterns:
@@ -401,9 +401,9 @@ class _Compiler:
         return "NOT EXISTS { " + " UNION ".join("{ " + p + " }" for p in patterns) + " }"
 
     # -- SPARQL-based constraints (section 5) --------------------------------------------------------------------
-    def sparql_check(self, shape: object, constraint: object, name: str, severity: Severity, targets: str) -> Check:
+    def sparql_check(self, shape: Node, constraint: Node, name: str, severity: Severity, targets: str) -> Check:
         g = self.g
-        select = g.value(constraint, SH.select)  # type: ignore[arg-type]
+        select = g.value(constraint, SH.select)
         if select is None:
             raise SourceError("shapes", f"{_n3(shape)}: a SPARQL constraint needs sh:select")
         text = str(select)
@@ -419,14 +419,14 @@ class _Compiler:
                      f"{SH}SPARQLConstraintComponent", None, query, True)
 
 
-def _message(shapes: Graph, node: object) -> str:
-    messages = sorted(str(m) for m in shapes.objects(node, SH.message))  # type: ignore[arg-type]
+def _message(shapes: Graph, node: Node) -> str:
+    messages = sorted(str(m) for m in shapes.objects(node, SH.message))
     return messages[0] if messages else ""
 
 
-def _prefixes(shapes: Graph, constraint: object) -> list[tuple[str, str]]:
+def _prefixes(shapes: Graph, constraint: Node) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for owner in shapes.objects(constraint, SH.prefixes):  # type: ignore[arg-type]
+    for owner in shapes.objects(constraint, SH.prefixes):
         for declaration in shapes.objects(owner, SH.declare):
             found.append((str(shapes.value(declaration, SH.prefix)), str(shapes.value(declaration, SH.namespace))))
     return sorted(set(found))
