@@ -13,7 +13,9 @@ from pathlib import Path
 
 from evrdf.errors import SourceError
 from evrdf.identifiers import check_curie, check_local
+from evrdf.ingest.kinds import check_findings, check_terms
 from evrdf.ingest.records import Gene, Pair, Reference, Term
+from evrdf.ingest.reference_terms import check_identifiers, read_reference_terms
 from evrdf.ingest.review import Citation, DrugTarget, Exclusion, read_citations, read_drug_targets, read_exclusions
 from evrdf.ingest.tables import Row, read_table
 
@@ -125,6 +127,10 @@ def load_curated(directory: Path, core_terms: set[str]) -> Curated:
     terms = _read_terms(directory, core_terms, references, genes)
     pairs = _read_pairs(directory / "ligand_receptor_pairs.tsv", genes)
     findings = _read_findings(directory / "findings.tsv", set(terms) | core_terms, genes, references)
+    check_terms(terms)  # each field names a term of its kind, aligned into that kind's ontologies
+    check_findings((f.row for f in findings), terms)
+    check_identifiers(read_reference_terms(directory), terms.values(), genes.values(), (f.row for f in findings),
+                      SPECIES)
     graphed = {ref for s in sources if s.file == "findings.tsv" for ref in s.references}
     for finding in findings:
         if finding.citing_reference not in graphed:

@@ -23,6 +23,7 @@ from evrdf.errors import SourceError
 from evrdf.ingest.curated import Curated, load_curated
 from evrdf.ingest.deprecated import DeprecatedTerm, read_deprecated
 from evrdf.iris import Iris
+from evrdf.pipeline.shrink import check_shrink, row_counts
 from evrdf.pipeline.update import JOURNAL_FILE, UPDATES_FILE, carried_updates, is_writable
 from evrdf.release.changes import Changelog
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history, previous_release
@@ -59,7 +60,8 @@ class BuildReport:
 
 
 def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: bool = True,
-          progress: Callable[[str], None] = lambda message: None, fail_on: str = "violation") -> BuildReport:
+          progress: Callable[[str], None] = lambda message: None, fail_on: str = "violation",
+          allow_shrink: bool = False) -> BuildReport:
     """Build and publish a release; raises (and publishes nothing) on any bad input."""
     started_clock, started = time.perf_counter(), datetime.now(timezone.utc)
     iris = Iris(settings.base_iri)
@@ -67,6 +69,8 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
     core = load_core(settings.sources, iris)
     curated = load_curated(settings.sources / "curated", core_term_names(core, iris))
     deprecated = read_deprecated(settings.sources / "curated", core_term_names(core, iris) | set(curated.terms))
+    for shrunk in check_shrink(curated, settings.store, allow_shrink):  # a table losing most rows stops here
+        progress(f"allowed to shrink: {shrunk}")
     for path in add:
         _add_format(path)  # fail on a bad extension before any work
 
@@ -162,7 +166,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
             previous=previous.id if previous else None, changes=changes,
             deprecated=[t.iri for t in gone if not t.curated], changelog_seconds=changelog_seconds)
         release.info.update(triples=report.triples, findings=report.findings, references=report.references,
-                            graphs=counts)
+                            graphs=counts, curated_rows=row_counts(curated))
     record_run(settings, gate.run(), version)  # published: the gate's run joins the validation history
     report.seconds = time.perf_counter() - started_clock
     return report

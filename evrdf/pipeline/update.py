@@ -128,7 +128,7 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
         sizes = _sizes(data)
         entry = {"release": release_id, "previous": info.get("release"), "at": started.isoformat(timespec="seconds"),
                  "client": client, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "update": text}
-        carried = {k: v for k, v in info.items() if k in ("base_iri", "software_version")}
+        carried = {k: v for k, v in info.items() if k in ("base_iri", "software_version", "curated_rows")}
         meta = ox.NamedNode(str(iris.graph("metadata")))
         pending = Pending(release_id, "update", started.isoformat(timespec="seconds"),
                           ReleaseIndex(settings.store).get(str(info.get("release", ""))), gate_summary(report))
