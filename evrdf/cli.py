@@ -78,6 +78,7 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
         click.echo(f"  deprecated (gone from the curated tables): {term}")
     reasoner = f"; reasoner {report.reasoner_seconds:.1f} s" if report.reasoner_seconds is not None else ""
     click.echo(f"  took {report.seconds:.1f} s{reasoner}; changelog {report.changelog_seconds:.2f} s")
+    click.echo("  stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.stages.items()))
     if settings.backend == "remote":
         _publish_remote(settings, settings.store / "current")
 
