@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from evrdf.build.provenance import GraphInfo
 from evrdf.errors import SourceError
 from evrdf.iris import Iris
+from evrdf.progress import reading
 
 IMPORTS = "imports"
 MAGIC = "# evrdf-import "
@@ -73,7 +74,8 @@ def load_imports(release: Any, store: Path, iris: Iris, reserved: set[str],
             raise SourceError(item.path, f"graph <{item.graph}> is already published by another source")
         progress(f"loading import {item.path.name} ({item.manifest.get('quads', '?')} quads)")
         try:
-            release.store.bulk_load(path=str(item.path), format=ox.RdfFormat.N_QUADS)
+            with reading(item.path, f"loading {item.path.name}") as handle:
+                release.store.bulk_load(handle, format=ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:
             raise SourceError(item.path, f"N-Quads syntax error: {exc.msg}", line=exc.lineno) from None
         reserved.add(item.graph)

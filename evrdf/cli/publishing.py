@@ -24,9 +24,11 @@ from evrdf.settings import Settings
 @click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
               help="SHACL severity that stops publishing (as ROBOT's --fail-on)")
 @click.option("--allow-warnings", is_flag=True, help="SHACL warnings never stop publishing (as pySHACL's)")
+@click.option("--allow-shrink", is_flag=True,
+              help="publish even if a curated table lost more than half its rows since the published release")
 def build(store: Path | None, base_iri: str | None, sources: Path | None, add: tuple[Path, ...],
           reason: bool, backend: str | None = None, remote_url: str | None = None, fail_on: str = "violation",
-          allow_warnings: bool = False) -> None:
+          allow_warnings: bool = False, allow_shrink: bool = False) -> None:
     """Build the knowledge graph from the curated sources and publish it into the store."""
     from evrdf.pipeline.build import build as run_build
 
@@ -36,7 +38,7 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
 
     try:
         report = run_build(settings, add=list(add), reason=reason, progress=lambda m: click.echo(f"  {m}", err=True),
-                           fail_on="violation" if allow_warnings else fail_on)
+                           fail_on="violation" if allow_warnings else fail_on, allow_shrink=allow_shrink)
     except ValidationError as exc:
         from evrdf.validate.render import text
 
@@ -56,6 +58,7 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
         click.echo(f"  deprecated (gone from the curated tables): {term}")
     reasoner = f"; reasoner {report.reasoner_seconds:.1f} s" if report.reasoner_seconds is not None else ""
     click.echo(f"  took {report.seconds:.1f} s{reasoner}; changelog {report.changelog_seconds:.2f} s")
+    click.echo("  stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.stages.items()))
     if settings.backend == "remote":
         _publish_remote(settings, settings.store / "current")
 

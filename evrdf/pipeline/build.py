@@ -24,7 +24,9 @@ from evrdf.ingest.curated import Curated, load_curated
 from evrdf.ingest.deprecated import DeprecatedTerm, read_deprecated
 from evrdf.iris import Iris
 from evrdf.pipeline.shrink import check_shrink, row_counts
+from evrdf.pipeline.stages import Stages
 from evrdf.pipeline.update import JOURNAL_FILE, UPDATES_FILE, carried_updates, is_writable
+from evrdf.progress import reading
 from evrdf.release.changes import Changelog
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history, previous_release
 from evrdf.settings import Settings
@@ -57,6 +59,7 @@ class BuildReport:
     changes: Changelog | None = None
     deprecated: list[str] = field(default_factory=list)  # gone from the tables, not yet in deprecated.tsv
     changelog_seconds: float = 0.0  # comparing with the previous release and summarizing (bench/release)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, in the order they ran
 
 
 def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: bool = True,
@@ -65,6 +68,8 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
     """Build and publish a release; raises (and publishes nothing) on any bad input."""
     started_clock, started = time.perf_counter(), datetime.now(timezone.utc)
     iris = Iris(settings.base_iri)
+    stages = Stages(progress)
+    stages.begin("read")
     progress(f"reading sources from {settings.sources}")
     core = load_core(settings.sources, iris)
     curated = load_curated(settings.sources / "curated", core_term_names(core, iris))
@@ -74,6 +79,7 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
     for path in add:
         _add_format(path)  # fail on a bad extension before any work
 
+    stages.begin("compile")
     ontology = build_ontology(core, curated, iris)
     graphs: dict[str, tuple[str, Graph, tuple[str, ...]]] = {
         "ontology": ("The evrdf ontology (core and curated term classes)", ontology,
@@ -92,13 +98,14 @@ def build(settings: Settings, add: list[Path] | tuple[Path, ...] = (), reason: b
     if reason:
         from evrdf.build.reason import check_consistency
 
+        stages.begin("reason")
         progress("checking consistency with HermiT")
         reasoner_seconds = check_consistency(ontology, graphs["hgnc"][1],
                                              origins=_origins(ontology, core, curated, iris)).seconds
 
     with publishing(settings.store):  # one publisher at a time: a SPARQL Update may be publishing too
         return _publish(settings, iris, curated, deprecated, ontology, graphs, list(add), progress, fail_on,
-                        started, started_clock, reasoner_seconds)
+                        started, started_clock, reasoner_seconds, stages)
 
 
 def _origins(ontology: Graph, core: Graph, curated: Curated, iris: Iris) -> Callable[[str], str | None]:
@@ -113,7 +120,8 @@ def _origins(ontology: Graph, core: Graph, curated: Curated, iris: Iris) -> Call
 def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[str, DeprecatedTerm],
              ontology: Graph, graphs: dict[str, tuple[str, Graph, tuple[str, ...]]], add: list[Path],
              progress: Callable[[str], None], fail_on: str, started: datetime, started_clock: float,
-             reasoner_seconds: float | None) -> BuildReport:
+             reasoner_seconds: float | None, stages: Stages) -> BuildReport:
+    stages.begin("gate")
     previous = previous_release(settings.store)
     version = new_release_id(settings.store)  # one id names the data and the ontology of this release
     stamp_version(ontology, iris, version)
@@ -132,25 +140,34 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
     info = {"ontology_version": version, "version_iri": str(iris.version_iri(version)),
             "software_version": __version__, "base_iri": settings.base_iri,
             "built": started.isoformat(timespec="seconds")}
+    stages.begin("load")
     with new_release(settings.store, info, version) as release:
         for key, (title, graph, sources) in graphs.items():
             release.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
                          str(iris.graph(key)))
             infos.append(GraphInfo(str(iris.graph(key)), title, len(graph), sources))
         reserved = {str(iris.graph(k)) for k in graphs} | {str(iris.graph("metadata"))}
+        stages.begin("import")
         infos.extend(load_imports(release, settings.store, iris, reserved, progress))  # `evrdf import`s
+        stages.begin("add")
         if updates:
             infos.extend(_load_updates(release, updates, iris))
             reserved |= {i.iri for i in infos}
         for path in add:
             infos.extend(_load_added(release, path, iris, reserved))
             reserved |= {i.iri for i in infos}
+        stages.begin("files")
         progress("writing release files")
         _write_files(release, ontology, curated, iris, version)
         counts = {i.iri: i.triples for i in infos}
         pending = Pending(version, "build", info["built"], previous, gate_summary(gate.own))
+        stages.end()
         progress("comparing with the previous release" if previous else "writing the dump")
+        dumped = time.perf_counter()
         sections, changes, changelog_seconds = dump_and_compare(release, pending, iris, counts)
+        stages.add("dump", time.perf_counter() - dumped - changelog_seconds)
+        stages.add("changelog", changelog_seconds)
+        stages.begin("metadata")
         description = describe(release, pending, counts, iris)
         meta = history(settings.store, iris, description, changes)  # every release, this one's changelog
         meta.bulk_load(metadata_graph(iris, curated, infos, version, version, started, datetime.now(timezone.utc))
@@ -167,8 +184,12 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
             deprecated=[t.iri for t in gone if not t.curated], changelog_seconds=changelog_seconds)
         release.info.update(triples=report.triples, findings=report.findings, references=report.references,
                             graphs=counts, curated_rows=row_counts(curated))
+        stages.begin("publish")  # flushing and compacting the store, the atomic swap, pruning old releases
+    stages.begin("history")
     record_run(settings, gate.run(), version)  # published: the gate's run joins the validation history
+    stages.end()
     report.seconds = time.perf_counter() - started_clock
+    report.stages = dict(stages.seconds)
     return report
 
 
@@ -190,9 +211,14 @@ def _load_added(release: ReleaseWriter, path: Path, iris: Iris, reserved: set[st
         raise SourceError(path, f"another source already publishes graph <{target.value}>; rename the file")
     seen: set[str] = set()
 
-    def quads() -> ox.Quad:
+    def quads() -> Iterator[ox.Quad]:
         # rename_blank_nodes: a document's blank nodes are its own (two files that both write _:b are two nodes)
-        for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True):
+        with reading(path, f"adding {path.name}") as handle:
+            yield from _renamed(ox.parse(handle, format=fmt, base_iri=path.resolve().as_uri(),
+                                         rename_blank_nodes=True))
+
+    def _renamed(parsed: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        for quad in parsed:
             graph = quad.graph_name
             if isinstance(graph, ox.DefaultGraph):
                 graph = target
