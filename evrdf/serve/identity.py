@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, request
 from markupsafe import Markup
 
+from evrdf.serve.resource_graph import exists
 from evrdf.serve.xrefs import species_name, xref
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -189,7 +190,7 @@ def identity_blueprint(store: Store, settings: Settings) -> Blueprint:
         if not IRI.match(value) or not value.startswith(settings.base_iri):
             abort(Response(f"parameter 'iri' must be an IRI under {settings.base_iri}, not {value!r}\n", 400,
                            mimetype="text/plain"))
-        if not store.query(f"ASK {{ <{value}> ?p ?o }}"):
+        if not exists(store, value, settings.base_iri):  # exactly the IRIs that have a page (resources.py)
             abort(Response(f"parameter 'iri': <{value}> is not in this dataset\n", 404, mimetype="text/plain"))
         return value
 
