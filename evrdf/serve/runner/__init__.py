@@ -49,8 +49,8 @@ _RETIRE: Callable[[], None] | None = None
 
 
 def retire_on_overrun(retire: Callable[[], None] | None) -> None:
-    """Called in a gunicorn worker: query the embedded store in threads of this process and call ``retire`` when a
-    query overruns (None goes back to query processes)."""
+    """Called in a gunicorn worker: query the embedded store inline in the request threads of this process and call
+    ``retire`` when a query overruns (None goes back to query processes)."""
     global _RETIRE
     _RETIRE = retire
     with _RUNNERS_LOCK:
@@ -63,26 +63,28 @@ def runaway_queries() -> int:
 
 
 def inline_runaways() -> int:
-    """How many of those were evaluated inline, each still holding its client's connection."""
-    return sum(r._watchdog.runaway for r in list(_RUNNERS.values()) if isinstance(r, RetiringRunner))
+    """How many of those hold their client's connection: all of them, as every query under gunicorn is evaluated
+    inline (the name production.py's drain reads)."""
+    return runaway_queries()
 
 
-_RUNNERS: dict[tuple[Any, ...], Any] = {}
+Runner = ProcessRunner | ThreadRunner | RetiringRunner
+_RUNNERS: dict[tuple[Any, ...], Runner] = {}
 _RUNNERS_LOCK = threading.Lock()
-_BY_STORE: dict[tuple[int, int], tuple[Any, Any]] = {}
+_BY_STORE: dict[tuple[int, int], tuple[Any, Runner]] = {}
 
 
-def runner_for(store: Any, size: int) -> ProcessRunner | ThreadRunner | RetiringRunner:
+def runner_for(store: Any, size: int) -> Runner:
     """One runner per store and size in this process (apps created for the same store share their workers)."""
     known = _BY_STORE.get((id(store), size))
     if known is not None and known[0] is store:  # fast path: no path resolution per request
-        return known[1]  # type: ignore[no-any-return]
+        return known[1]
     from evrdf.store.oxigraph import OxigraphStore
 
     retire = _RETIRE
     if type(store) is OxigraphStore and retire is not None:
         key: tuple[Any, ...] = ("retiring", id(store), size)
-        make: Callable[[], Any] = functools.partial(RetiringRunner, store, size, retire)
+        make: Callable[[], Runner] = functools.partial(RetiringRunner, store, size, retire)
     elif type(store) is OxigraphStore:
         key = ("process", str(store.root.resolve()), size)
         make = functools.partial(ProcessRunner, functools.partial(OxigraphStore, store.root), size)

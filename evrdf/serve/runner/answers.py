@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterator
+
+from evrdf.storage import Store
 
 CHUNK = 64 << 10  # bytes per message from a worker
 STREAM_AFTER = 1 << 20  # answers up to this size are sent whole (with Content-Length, cacheable); larger stream
@@ -24,6 +26,8 @@ TIMED_OUT = ("the query ran past the timeout and was stopped; make it more selec
 
 class QueryFailed(Exception):
     """Base of the ways a query can fail; the message is meant for the client."""
+
+    discarded = False  # set when the process pool has already replaced the worker that failed
 
 
 class QuerySyntaxError(QueryFailed):
@@ -112,8 +116,9 @@ class Spool:
     costs disk, not memory, and is streamed to the client from there."""
 
     def __init__(self) -> None:
-        self.kind, self.media, self.parts, self.size = "", "", [], 0
-        self.file: Any = None
+        self.kind, self.media, self.size = "", "", 0
+        self.parts: list[bytes] = []
+        self.file: IO[bytes] | None = None
 
     def start(self, kind: str, media: str) -> None:
         self.kind, self.media = kind, media
@@ -149,16 +154,16 @@ class Spool:
 _RELEASES: dict[tuple[str, str], dict[str, Any]] = {}  # (store root, pointer target) -> its release.json
 
 
-def release_info(store: Any) -> dict[str, Any]:
+def release_info(store: Store) -> dict[str, Any]:
     """``store.release()``, remembered per release directory of an embedded store (a release directory never
     changes): reading the pointer is one readlink, where resolving it and reading release.json cost ~0.1 ms."""
     root = getattr(store, "root", None)
     if root is None or not hasattr(store, "release_dir"):
-        return store.release()  # type: ignore[no-any-return]
+        return store.release()
     try:
         key = (str(root), os.readlink(f"{root}/current"))
     except OSError:  # not (yet) a symlink: let the store say what is wrong
-        return store.release()  # type: ignore[no-any-return]
+        return store.release()
     info = _RELEASES.get(key)
     if info is None:
         info = _RELEASES[key] = store.release()

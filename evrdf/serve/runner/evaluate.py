@@ -3,9 +3,12 @@ every runner takes, in whichever thread or process it runs."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import IO, Callable, cast
+
+import pyoxigraph as ox
 
 from evrdf.errors import UnsupportedQuery
+from evrdf.formats import RDF_FORMATS, RESULT_FORMATS
 from evrdf.serve.runner.answers import (
     FENCED,
     Forbidden,
@@ -19,16 +22,17 @@ from evrdf.serve.runner.answers import (
     StoreFailure,
     release_info,
 )
+from evrdf.storage import Store
 
 
-def _release_id(store: Any) -> str | None:
+def _release_id(store: Store) -> str | None:
     try:
         return str(release_info(store)["release"])
     except Exception:  # a store without releases: answers are never cached
         return None
 
 
-def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Callable[[bytes], None]) -> str | None:
+def evaluate(store: Store, job: Job, start: Callable[[str, str], None], emit: Callable[[bytes], None]) -> str | None:
     """Query, pick the format for the kind of result, serialize through the size limit; returns the release id
     the answer certainly comes from (read before and after: equal unless a publish happened in between)."""
     before = _release_id(store)
@@ -38,9 +42,9 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
         if fence.available():
             fence.fence_this_thread()  # once per thread; the thread only ever evaluates client SPARQL
     try:
-        result = store.query(job.query, default_graphs=list(job.default_graphs) or None,
-                             named_graphs=list(job.named_graphs) or None, base_iri=job.base_iri,
-                             prefixes=dict(job.prefixes) or None)
+        result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples = store.query(
+            job.query, default_graphs=list(job.default_graphs) or None, named_graphs=list(job.named_graphs) or None,
+            base_iri=job.base_iri, prefixes=dict(job.prefixes) or None)
     except SyntaxError as exc:
         from evrdf.syntax import explain
 
@@ -60,22 +64,24 @@ def evaluate(store: Any, job: Job, start: Callable[[str, str], None], emit: Call
         raise
     except Exception as exc:  # e.g. StoreError: no published release
         raise StoreFailure(str(exc)) from None
-    kind = "triples" if type(result).__name__ == "QueryTriples" else "results"
-    from evrdf.formats import RDF_FORMATS, RESULT_FORMATS
-
-    name = job.rdf_format if kind == "triples" else job.results_format
-    if name is None:
-        raise NotAcceptable(kind)
-    fmt = (RDF_FORMATS if kind == "triples" else RESULT_FORMATS)[name]
-    start(kind, fmt.media_type)
     sink = Limited(job.max_bytes, emit)
+    output = cast("IO[bytes]", sink)  # a file-like object to pyoxigraph, which only calls its write()
     try:
-        if kind == "triples" and job.distinct:
-            import pyoxigraph
-
-            pyoxigraph.serialize(list(dict.fromkeys(result)), sink, format=fmt)
+        if isinstance(result, ox.QueryTriples):
+            if job.rdf_format is None:
+                raise NotAcceptable("triples")
+            graph_format = RDF_FORMATS[job.rdf_format]
+            start("triples", graph_format.media_type)
+            if job.distinct:
+                ox.serialize(list(dict.fromkeys(result)), output, format=graph_format)
+            else:
+                result.serialize(output, format=graph_format)
         else:
-            result.serialize(sink, format=fmt)
+            if job.results_format is None:
+                raise NotAcceptable("results")
+            results_format = RESULT_FORMATS[job.results_format]
+            start("results", results_format.media_type)
+            result.serialize(output, format=results_format)
     except PermissionError as exc:
         if job.fenced:
             raise Forbidden(FENCED) from None

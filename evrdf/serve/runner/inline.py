@@ -5,16 +5,14 @@ retire, so the runaway query dies with its process and gunicorn starts a fresh o
 
 from __future__ import annotations
 
-import queue
 import socket
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from time import monotonic
 from typing import Any, Callable
 
-from evrdf.serve.runner.answers import Answer, Busy, Job, QueryFailed, QueryTimeout, Spool, StoreFailure
+from evrdf.serve.runner.answers import Answer, Busy, Job, QueryTimeout, Spool
 from evrdf.serve.runner.evaluate import evaluate
-from evrdf.serve.runner.processes import _Reply
 
 WATCHDOG_TICK = 0.1  # seconds: how late past its deadline an inline query may be answered 503
 
@@ -77,6 +75,8 @@ class _Watchdog:
 
 
 def _answer_503(sock: Any, message: str) -> None:
+    if sock is None:  # no connection to answer on (not under gunicorn): the request thread answers, late
+        return
     body = (message + "\n").encode("utf-8")
     head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\nAccess-Control-Allow-Origin: *\r\n\r\n")
@@ -87,42 +87,17 @@ def _answer_503(sock: Any, message: str) -> None:
         pass  # the client has gone already
 
 
-class _Task:
-    """One query handed to a query thread; the reply travels back through a queue, at most 16 messages ahead of
-    the reader (back-pressure for a streamed answer to a slow client)."""
-
-    def __init__(self, job: Job, deadline: float):
-        self.job, self.deadline = job, deadline
-        self.replies: "queue.SimpleQueue[tuple[Any, ...]]" = queue.SimpleQueue()
-        self.credits = threading.Semaphore(16)
-        self.started = threading.Event()
-        self.done = threading.Event()
-        self.cancelled = False
-
-    def send(self, message: tuple[Any, ...]) -> None:
-        """_Reply's channel: gives up (and so stops serialize) once the caller has stopped listening."""
-        while True:
-            if self.cancelled or monotonic() > self.deadline:
-                raise QueryTimeout("the query ran past the timeout and was stopped")
-            if self.credits.acquire(timeout=0.25):
-                self.replies.put(message)
-                return
-
-
 @dataclass
 class RetiringRunner:
-    """The embedded store queried in threads of the serving process (no hop, no pickling: pyoxigraph releases the
-    GIL while it evaluates). Oxigraph cannot stop a query, so when one overruns its deadline the caller answers
-    at once and ``retire`` is called: the gunicorn worker stops accepting, finishes its other requests and
-    exits, taking the runaway query with it, and gunicorn starts a fresh worker (serve/production.py)."""
+    """The embedded store queried in the request's own thread (no hop, no pickling: pyoxigraph releases the GIL
+    while it evaluates), at most ``size`` at once. Oxigraph cannot stop a query, so when one overruns its deadline
+    the watchdog answers its client and ``retire`` is called: the gunicorn worker stops accepting, finishes its
+    other requests and exits, taking the runaway query with it, and gunicorn starts a fresh worker
+    (serve/production.py)."""
 
     store: Any
     size: int
     retire: Callable[[], None]
-    _tasks: "queue.SimpleQueue[_Task]" = field(default_factory=queue.SimpleQueue)
-    _threads: list[threading.Thread] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    runaway: int = 0  # queries still evaluating past their deadline
 
     def __post_init__(self) -> None:
         self._slots = threading.BoundedSemaphore(self.size)
@@ -130,40 +105,13 @@ class RetiringRunner:
 
     @property
     def runaways(self) -> int:
-        return self.runaway + self._watchdog.runaway
-
-    def run(self, job: Job, deadline: float) -> Answer:
-        if len(self._threads) < self.size:
-            with self._lock:
-                while len(self._threads) < self.size:  # daemon threads: a runaway one never holds up the exit
-                    thread = threading.Thread(target=self._serve, daemon=True, name="evrdf-query")
-                    thread.start()
-                    self._threads.append(thread)
-        task = _Task(job, deadline)
-        self._tasks.put(task)
-        message = self._receive(task)
-        if message[0] == "whole":
-            _, kind, media, release, body = message
-            return Answer(kind, media, release, body)
-        if message[0] == "error":
-            raise message[1]
-        _, kind, media, head = message
-        spool = Spool()  # read whole before answering: over the size limit is refused before the first byte
-        spool.start(kind, media)
-        spool.emit(head)
-        while True:
-            message = self._receive(task)
-            if message[0] == "data":
-                spool.emit(message[1])
-            elif message[0] == "end":
-                return spool.answer(message[1])
-            else:
-                spool.discard()
-                raise message[1]
+        """Queries still evaluating past their deadline, each holding its client's connection."""
+        return self._watchdog.runaway
 
     def run_inline(self, job: Job, deadline: float, sock: Any, timeout_message: str) -> Answer:
         """Evaluate in the calling (gunicorn request) thread: no hand-off to a query thread, ~0.2-0.3 ms less
-        per query (bench/http/README.md). At most ``size`` at once, as with the query threads."""
+        per query (bench/http/README.md). ``sock`` is the connection the watchdog answers 503 on past the deadline
+        (None: the caller answers once the query ends)."""
         if not self._slots.acquire(timeout=max(0.0, deadline - monotonic())):
             raise Busy(f"all {self.size} query slots stayed busy until the timeout; try again later")
         watch = self._watchdog.watch(deadline, sock, timeout_message)
@@ -179,51 +127,3 @@ class RetiringRunner:
         if not self._watchdog.finish(watch):
             raise QueryTimeout("answered 503 by the watchdog")
         return spool.answer(release)
-
-    def _serve(self) -> None:
-        while True:
-            task = self._tasks.get()
-            task.started.set()
-            if task.cancelled:  # its caller gave up while it waited for a thread (checked after started is set:
-                task.done.set()  # the caller sets cancelled, then looks at started)
-                continue
-            reply = _Reply(task)  # type: ignore[arg-type]
-            try:
-                reply.end(evaluate(self.store, task.job, reply.start, reply.emit))
-            except QueryFailed as exc:
-                self._offer(task, exc)
-            except Exception as exc:  # never let one query take the thread down
-                self._offer(task, StoreFailure(f"{type(exc).__name__}: {exc}"))
-            finally:
-                reply = None  # type: ignore[assignment]
-                task.done.set()
-
-    @staticmethod
-    def _offer(task: _Task, exc: QueryFailed) -> None:
-        exc.__context__ = exc.__cause__ = None  # pyoxigraph objects must be freed by this thread: keep no frames
-        try:
-            task.send(("error", exc.with_traceback(None)))
-        except QueryTimeout:
-            pass  # nobody listens any more
-
-    def _receive(self, task: _Task) -> tuple[Any, ...]:
-        try:
-            message = task.replies.get(timeout=max(0.0, task.deadline - monotonic()))
-            task.credits.release()
-            return message
-        except queue.Empty:
-            pass
-        task.cancelled = True
-        if not task.started.is_set():
-            raise Busy(f"all {self.size} query threads stayed busy until the timeout; try again later") from None
-        self._overran(task)
-        raise QueryTimeout("the query ran past the timeout and was stopped; make it more selective "
-                           "(LIMIT, fewer OPTIONALs, a narrower graph)") from None
-
-    def _overran(self, task: _Task) -> None:
-        """The query is past its deadline: if it does not stop at its next write, this process must go."""
-        if task.done.wait(0.05):
-            return
-        with self._lock:
-            self.runaway += 1
-        self.retire()

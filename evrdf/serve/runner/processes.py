@@ -32,7 +32,8 @@ class _Reply:
     case) crosses the pipe as ONE message; a larger one is announced with its head and then streamed."""
 
     def __init__(self, conn: Connection):
-        self.conn, self.kind, self.media, self.parts, self.size, self.streaming = conn, "", "", [], 0, False
+        self.conn, self.kind, self.media, self.size, self.streaming = conn, "", "", 0, False
+        self.parts: list[bytes] = []
 
     def start(self, kind: str, media: str) -> None:
         self.kind, self.media = kind, media
@@ -160,7 +161,7 @@ class ProcessRunner:
                 spool.discard()
                 raise message[1]
         except (QueryTimeout, StoreFailure) as exc:
-            settled = settled or getattr(exc, "discarded", False)
+            settled = settled or exc.discarded
             if not settled:
                 self._discard(worker)
             raise
@@ -191,12 +192,13 @@ class ProcessRunner:
             self._discard(worker)
             timeout = QueryTimeout("the query ran past the timeout and was stopped; make it more selective "
                                    "(LIMIT, fewer OPTIONALs, a narrower graph)")
-            timeout.discarded = True  # type: ignore[attr-defined]
+            timeout.discarded = True
             raise timeout
         try:
-            return worker.conn.recv()  # type: ignore[no-any-return]
+            message: tuple[Any, ...] = worker.conn.recv()
+            return message
         except (EOFError, OSError):
             self._discard(worker)
             died = StoreFailure("the query worker died while answering")
-            died.discarded = True  # type: ignore[attr-defined]
+            died.discarded = True
             raise died from None
