@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 
 from evrdf.results import serialized
@@ -71,9 +73,9 @@ def document_extension(name: str) -> str | None:
     return short if short in DOCUMENT_TYPES else None
 
 
-def serialize_triples(triples: object, ext: str, prefixes: dict[str, str] | None = None) -> bytes:
+def serialize_triples(triples: Iterable[ox.Triple], ext: str, prefixes: dict[str, str] | None = None) -> bytes:
     """CONSTRUCT results (or any iterable of Oxigraph triples) as bytes in an RDF format named by extension."""
     fmt = RDF_FORMATS[ext]
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.TRIG):
-        return serialized(ox.serialize(triples, format=fmt, prefixes=prefixes or {}))  # type: ignore[arg-type]
-    return serialized(ox.serialize(triples, format=fmt))  # type: ignore[arg-type]
+        return serialized(ox.serialize(triples, format=fmt, prefixes=prefixes or {}))
+    return serialized(ox.serialize(triples, format=fmt))

@@ -17,6 +17,17 @@ def solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> 
     return result
 
 
+def triples(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QueryTriples:
+    """The result of a CONSTRUCT or DESCRIBE.
+
+    >>> list(triples(ox.Store().query("CONSTRUCT WHERE { ?s ?p ?o }")))
+    []
+    """
+    if not isinstance(result, ox.QueryTriples):
+        raise TypeError(f"expected the triples of a CONSTRUCT or DESCRIBE, got {type(result).__name__}")
+    return result
+
+
 def serialized(data: bytes | None) -> bytes:
     """What ``serialize``/``dump`` return when given no output to write to: the bytes.
 

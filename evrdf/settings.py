@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 DEFAULT_BASE_IRI = "https://w3id.org/evrdf/"
 
@@ -49,9 +50,9 @@ class Settings:
             raise ValueError(f"backend must be 'oxigraph' or 'remote': {self.backend!r}")
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: Any) -> "Settings":
         """Environment first (EVRDF_STORE, EVRDF_BASE_IRI, EVRDF_SOURCES), then explicit overrides."""
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # field name -> value of that field's type (the dataclass checks none)
         if os.environ.get("EVRDF_STORE"):
             values["store"] = Path(os.environ["EVRDF_STORE"])
         if os.environ.get("EVRDF_BASE_IRI"):
@@ -73,7 +74,7 @@ class Settings:
         if os.environ.get("EVRDF_REMOTE_URL"):
             values["remote_url"] = os.environ["EVRDF_REMOTE_URL"]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
 
-    def with_(self, **changes: object) -> "Settings":
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # Character classes of SPARQL 1.1, section 19.8, as Oxigraph implements them (no characters beyond U+FFFD).
 _BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F"
@@ -96,7 +96,7 @@ def _tokens(text: str, expression_less: bool, stop: int = _STOP) -> tuple[list[T
     reading of ``<`` could differ (an IRI right after an operand inside parentheses). Reading stops once the
     nesting or the depth passes ``stop`` (the request is refused anyway)."""
     out: list[Token] = []
-    stack: list[list] = []  # [opener, chain items in this scope, is a group?, is data (VALUES, INSERT DATA)?]
+    stack: list[list[Any]] = []  # [opener, chain items in this scope, is a group?, is data (VALUES, INSERT DATA)?]
     chained = nesting = depth = 0
     values_pending = ambiguous = False
     pos, end = 0, len(text)
@@ -110,12 +110,12 @@ def _tokens(text: str, expression_less: bool, stop: int = _STOP) -> tuple[list[T
         if m is not None:
             kind, value, start = "other", m.group(1), m.start(1)
         else:
-            m = match(text, pos)
-            kind = m.lastgroup  # type: ignore[union-attr]
-            if kind is None:  # only whitespace and comments were left
+            m = match(text, pos)  # always matches: "other" takes any one character, and the pattern ends in |\Z
+            if m is None or m.lastgroup is None:  # only whitespace and comments were left
                 break
-            value, start = m.group(kind), m.start(kind)  # type: ignore[union-attr]
-        pos = m.end()  # type: ignore[union-attr]
+            kind = m.lastgroup
+            value, start = m.group(kind), m.start(kind)
+        pos = m.end()
         if (kind == "iri" and not ambiguous and stack and stack[-1][0] == "(" and out
                 and (out[-1].kind in _OPERAND_END or out[-1].text in (")", "]", ">>"))):
             ambiguous = True

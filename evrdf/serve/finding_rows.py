@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from werkzeug.datastructures import MultiDict
 
@@ -225,6 +225,7 @@ def apply(rows: list[FindingRow], filters: Filters) -> Table:
 
 
 def _sorted(rows: list[FindingRow], filters: Filters) -> list[FindingRow]:
+    key: Callable[[FindingRow], Any]  # a sort key of the chosen column's shape
     if filters.sort == "id":
         key = lambda r: natural_key(r.id)  # noqa: E731
     elif filters.sort == "statement":

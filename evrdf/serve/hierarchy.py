@@ -165,8 +165,11 @@ class Hierarchy:
             named = self.nodes(above)
             found += [Aligned(i, CONVERTER.compress(i) or i, "above", start, named[i].label) for i in above]
         own = {a.iri for a in mine if a.relation != "broader"}
-        seen: set[str] = set()
-        return [a for a in found if a.iri not in own and not (a.iri in seen or seen.add(a.iri))]  # type: ignore[func-returns-value]
+        kept: dict[str, Aligned] = {}  # the first of each IRI, in order
+        for a in found:
+            if a.iri not in own and a.iri not in kept:
+                kept[a.iri] = a
+        return list(kept.values())
 
     def roots(self) -> list[Node]:
         """Classes of this vocabulary with no named parent, and the outside classes some of them specialise."""

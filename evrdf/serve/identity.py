@@ -50,7 +50,8 @@ def _bibtex_escape(text: str) -> str:
 
 class Identity:
     def __init__(self, store: Store, base: str):
-        self.store, self.base, self._header = store, base, (None, {})  # type: tuple[str | None, dict[str, str]]
+        self.store, self.base = store, base
+        self._header: tuple[str | None, dict[str, str]] = (None, {})
 
     def _select(self, sparql: str) -> list[dict[str, str]]:
         result = self.store.query(sparql)

@@ -9,6 +9,7 @@ A term page asks `pictures_for(iri)` which pictures apply to it and includes the
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
@@ -91,8 +92,8 @@ def network_elements(store: Store, rows: list[FindingRow], base: str, focus: str
     for iri, label in sorted(ev_labels.items(), key=lambda item: item[1]):
         nodes.append({"data": {"id": iri, "label": label, "kind": "ev", "family": "EV",
                                "href": local_href(iri, base), "focus": False}})
-    for (ev, molecule, title), findings in sorted(links.items()):
-        edges.append({"data": {"id": f"ev|{ev}|{molecule}|{title}", "source": ev, "target": molecule,
+    for (ev_iri, molecule, title), findings in sorted(links.items()):
+        edges.append({"data": {"id": f"ev|{ev_iri}|{molecule}|{title}", "source": ev_iri, "target": molecule,
                                "kind": "ev", "relation": title, "findings": len(findings),
                                "via": "finding"}})
     families = sorted({info[m]["family"] for m in molecules if m in info})
@@ -124,8 +125,8 @@ def _molecule_info(store: Store, vocab: str, molecules: set[str]) -> dict[str, d
 def diagram_elements(rows: list[FindingRow], base: str) -> dict[str, object]:
     """The findings as one left-to-right flow; each finding links the columns it fills, skipping empty ones."""
     by_role = {role: [r for r in RELATIONS if r.role == role] for role, _ in ROLES}
-    nodes: dict[str, dict[str, object]] = {}
-    edges: dict[str, dict[str, object]] = {}
+    nodes: dict[str, dict[str, Any]] = {}  # Cytoscape.js elements: {"data": {...}, "position": {...}}
+    edges: dict[str, dict[str, Any]] = {}
     for row in rows:
         direction = ", ".join(t.label for t in row.values.get("direction", []))
         columns: list[list[str]] = []
@@ -139,7 +140,7 @@ def diagram_elements(rows: list[FindingRow], base: str) -> dict[str, object]:
                                                                "column": index, "iri": term.iri,
                                                                "href": local_href(term.iri, base),
                                                                "findings": 0}})
-                    node["data"]["findings"] += 1  # type: ignore[index,operator]
+                    node["data"]["findings"] += 1
             if ids:
                 columns.append(sorted(set(ids)))
         for left, right in zip(columns, columns[1:], strict=False):
@@ -148,13 +149,13 @@ def diagram_elements(rows: list[FindingRow], base: str) -> dict[str, object]:
                     edge_id = f"{a}->{b}"
                     edge = edges.setdefault(edge_id, {"data": {"id": edge_id, "source": a, "target": b,
                                                                "findings": [], "direction": ""}})
-                    edge["data"]["findings"].append(row.id)  # type: ignore[index,union-attr]
+                    edge["data"]["findings"].append(row.id)
                     if b.startswith("effect|") and direction:
-                        edge["data"]["direction"] = direction  # type: ignore[index]
+                        edge["data"]["direction"] = direction
     # a layered layout: each column's nodes stacked, columns left to right
     for index, _ in enumerate(ROLES):
-        column = sorted((n for n in nodes.values() if n["data"]["column"] == index),  # type: ignore[index]
-                        key=lambda n: str(n["data"]["label"]).lower())  # type: ignore[index]
+        column = sorted((n for n in nodes.values() if n["data"]["column"] == index),
+                        key=lambda n: str(n["data"]["label"]).lower())
         for position, node in enumerate(column):
             node["position"] = {"x": index * 230, "y": (position - (len(column) - 1) / 2) * 56}
     return {"nodes": list(nodes.values()), "edges": list(edges.values()),

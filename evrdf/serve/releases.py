@@ -92,7 +92,10 @@ def releases_blueprint(store: Store, settings: Settings) -> Blueprint:
             from evrdf.serve.resources import resource_view_function
 
             view = resource_view_function()  # other IRIs under releases/ (build activities) are resources
-            return view(path=f"releases/{release_id}/{name}") if view else abort(404)
+            if view is None:
+                abort(404)
+            answer: Response = view(path=f"releases/{release_id}/{name}")
+            return answer
         if name == "evrdf.owl":  # the owl:versionIRI answers in every format, like /ontology
             if release_id == current():  # the very page /ontology shows (pyLODE's output is not deterministic)
                 return _version_iri(record, current_app.extensions.get("evrdf_ontology_docs", docs).html)

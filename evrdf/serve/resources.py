@@ -17,6 +17,7 @@ import json
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from evrdf.formats import DOCUMENT_TYPES, document_extension, serialize_triples
 from evrdf.serve.errors import error_response
@@ -92,7 +93,7 @@ def resources_blueprint(store: Store, settings: Settings, page: Callable[[Store,
         return Response(json.dumps(published_context(), indent=2), mimetype="application/ld+json")
 
     @bp.get("/<path:path>")
-    def resource(path: str) -> Response:
+    def resource(path: str) -> WerkzeugResponse:
         if path == "ontology/":  # the vocabulary's namespace IRI names the vocabulary (Recipes, recipe 5)
             response = redirect(f"{request.script_root}/ontology", code=303)
             response.headers["Vary"] = "Accept"
@@ -134,7 +135,7 @@ def withdrawn(store: Store, iri: str | None, base: str) -> str | None:
             f"({request.script_root}/releases/{row['id'].value}/){last}")
 
 
-def _see_other(path: str) -> Response:
+def _see_other(path: str) -> WerkzeugResponse:
     """303 to the document in the format the client asked for (Cool URIs, section 4.3)."""
     requested = request.args.get("format")
     if requested is not None:
@@ -153,10 +154,10 @@ def _see_other(path: str) -> Response:
             _link_alternates(response, path)
             return response
         ext = document_extension(best) or "html"
-    response = redirect(f"{request.script_root}/{path}.{ext}", code=303)
-    response.headers["Vary"] = "Accept"
-    _link_alternates(response, path)
-    return response
+    moved = redirect(f"{request.script_root}/{path}.{ext}", code=303)
+    moved.headers["Vary"] = "Accept"
+    _link_alternates(moved, path)
+    return moved
 
 
 def _document(store: Store, iri: str, ext: str, base: str, vocab: str,
@@ -193,7 +194,7 @@ def compact_jsonld(ntriples: bytes, base: str, context_url: str, context: dict[s
     return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
 
 
-def _link_alternates(response: Response, path: str, skip: str = "") -> None:
+def _link_alternates(response: WerkzeugResponse, path: str, skip: str = "") -> None:
     links = [f'<{request.script_root}/{path}.{ext}>; rel="alternate"; type="{media}"'
              for ext, media in DOCUMENT_TYPES.items() if ext != skip]
     response.headers["Link"] = ", ".join(links)

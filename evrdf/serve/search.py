@@ -120,9 +120,9 @@ class SearchIndex:
         aligned = store.query(f"""SELECT ?s ?target WHERE {{ VALUES ?p {{ <{SKOS}exactMatch> <{SKOS}closeMatch> }}
             ?s ?p ?target FILTER(isIRI(?s) && isIRI(?target) && STRSTARTS(STR(?s), "{base}")) }}""")
         for row in aligned:  # an aligned class's IRI and CURIE find ours (GO:1903561 finds the EV class)
-            entry = entries.get(row["s"].value)
-            if entry is not None:
-                entry.names += _iri_names(row["target"].value)
+            ours = entries.get(row["s"].value)
+            if ours is not None:
+                ours.names += _iri_names(row["target"].value)
         for entry in entries.values():  # and a resource's own IRI
             entry.names += _iri_names(entry.iri)
         types = store.query(f"""SELECT ?s (GROUP_CONCAT(DISTINCT ?tl; separator="|") AS ?types) WHERE {{

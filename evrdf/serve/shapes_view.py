@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
+from rdflib.term import Node
 
 from evrdf.natural import natural_key
 
@@ -112,7 +113,7 @@ def shape_views(graph: Graph) -> list[ShapeView]:
     return sorted(views, key=lambda v: (natural_key(v.name), v.iri))
 
 
-def _constraint(graph: Graph, names: _Names, node: object, shape: object) -> Constraint | None:
+def _constraint(graph: Graph, names: _Names, node: Node, shape: Node) -> Constraint | None:
     """The core constraint a shape or property shape states itself (None when it states none)."""
     checks = [f"{_local(str(p))} {names.curie(o)}" for p in PARAMETERS for o in graph.objects(node, p)]
     path = names.path(graph.value(node, SH.path))
@@ -124,7 +125,7 @@ def _constraint(graph: Graph, names: _Names, node: object, shape: object) -> Con
                       message=str(graph.value(node, SH.message) or ""))
 
 
-def _severity(graph: Graph, *nodes: object) -> str:
+def _severity(graph: Graph, *nodes: Node) -> str:
     for node in nodes:
         value = graph.value(node, SH.severity)
         if value is not None:

@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from time import monotonic
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -353,15 +353,11 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
               distinct=found.form == "DESCRIBE",  # the union default graph is a set: each triple once
               fenced=_fenced(store, settings))
     deadline = monotonic() + settings.query_timeout_s
-    runner = runner_for(store, settings.query_workers)
+    run = _run(store, settings, deadline)
     try:
         if found.form == "DESCRIBE" and (params.describe != "cbd" or type(store) is not OxigraphStore):
-            job = _description_job(runner, job, params, deadline)
-        sock = request.environ.get("gunicorn.socket")
-        if sock is not None and isinstance(runner, RetiringRunner):  # gunicorn: evaluate in this request thread
-            answer = runner.run_inline(job, deadline, sock, _timeout_message(settings))
-        else:
-            answer = runner.run(job, deadline)
+            job = _description_job(run, job, params)
+        answer = run(job)
     except NotAcceptable as exc:
         kind = "SELECT/ASK results" if str(exc) == "results" else "CONSTRUCT/DESCRIBE graphs"
         offered = RESULT_TYPES if str(exc) == "results" else RDF_TYPES
@@ -380,15 +376,26 @@ def _answer(store: Store, settings: Settings, cache: ReleaseCache, context: dict
     return _headers(response, etag if answer.release == release else None, modified, release)
 
 
-def _description_job(runner: Any, job: Job, params: Params, deadline: float) -> Job:
+def _run(store: Store, settings: Settings, deadline: float) -> Callable[[Job], Answer]:
+    """The deployment's one way to run a query (serve/runner/): under gunicorn, inline in this request thread with
+    the watchdog answering on the connection's socket; otherwise the store's runner (processes, or threads)."""
+    runner = runner_for(store, settings.query_workers)
+    if isinstance(runner, RetiringRunner):
+        inline, sock, message = runner, request.environ.get("gunicorn.socket"), _timeout_message(settings)
+        return lambda job: inline.run_inline(job, deadline, sock, message)
+    pool = runner
+    return lambda job: pool.run(job, deadline)
+
+
+def _description_job(run: Callable[[Job], Answer], job: Job, params: Params) -> Job:
     """DESCRIBE in mode own/scbd: find the targets with a SELECT, describe them with one CONSTRUCT."""
     assert params.query is not None
     found = scan(params.query)
     iris = describing.constant_targets(found, dict(job.prefixes), job.base_iri)
     selection = describing.selection_query(params.query, found)
     if selection:
-        targets = runner.run(Job(selection, job.default_graphs, job.named_graphs, "json", None,
-                                 job.max_bytes, job.base_iri, job.prefixes, fenced=job.fenced), deadline)
+        targets = run(Job(selection, job.default_graphs, job.named_graphs, "json", None,
+                          job.max_bytes, job.base_iri, job.prefixes, fenced=job.fenced))
         if targets.rest is not None:
             raise Refusal(400, "the DESCRIBE names too many resources; add a LIMIT")
         for row in json.loads(targets.head)["results"]["bindings"]:

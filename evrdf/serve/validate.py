@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from evrdf.errors import EvrdfError
 from evrdf.formats import RESULT_FORMATS, media_type
+from evrdf.results import serialized
 from evrdf.serve.shapes_view import shape_views
 from evrdf.settings import Settings
 from evrdf.store.base import Store
@@ -34,7 +37,7 @@ def _error(status: int, message: str) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
-def _negotiate(offered: dict[str, str], default: str) -> str | None:
+def _negotiate(offered: Collection[str], default: str) -> str | None:
     """?format= wins; then Accept (q-values ranked by werkzeug); no Accept or */* gets the default."""
     requested = request.args.get("format")
     if requested:
@@ -70,7 +73,7 @@ def validate_blueprint(store: Store, settings: Settings) -> Blueprint:
         try:
             dataset = from_bytes(body, fmt, settings.base_iri + "graph/posted", "request body")
             if request.args.get("ontology") in ("1", "true", "yes"):
-                ontology = store.files_dir() / "evrdf.ttl"  # type: ignore[attr-defined]
+                ontology = store.files_dir() / "evrdf.ttl"
                 dataset.load(ontology.read_bytes(), ox.RdfFormat.TURTLE, settings.base_iri + "graph/ontology",
                              "published ontology")
             report = validate_dataset(dataset, settings)
@@ -99,12 +102,13 @@ def validate_blueprint(store: Store, settings: Settings) -> Blueprint:
     @bp.get("/validation")
     def validation() -> Response:
         rdf = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
-               "application/n-triples": ox.RdfFormat.N_TRIPLES, "text/html": None}
-        chosen = _negotiate(rdf, "text/html")
+               "application/n-triples": ox.RdfFormat.N_TRIPLES}
+        offered = [*rdf, "text/html"]
+        chosen = _negotiate(offered, "text/html")
         if chosen is None:
-            return _error(406, f"cannot answer in any acceptable media type; offered: {', '.join(rdf)}")
-        if chosen != "text/html":
-            return Response(history.dump(rdf[chosen]), content_type=chosen)  # type: ignore[arg-type]
+            return _error(406, f"cannot answer in any acceptable media type; offered: {', '.join(offered)}")
+        if chosen in rdf:
+            return Response(history.dump(rdf[chosen]), content_type=chosen)
         runs = history.runs()
         latest = history.results(runs[0].iri) if runs else []
         change = diff(latest, history.results(runs[1].iri)) if len(runs) > 1 else None
@@ -121,11 +125,11 @@ def validate_blueprint(store: Store, settings: Settings) -> Blueprint:
         except SyntaxError as exc:
             return _error(400, f"SPARQL syntax error: {exc}")
         if isinstance(result, ox.QueryTriples):
-            fmt: ox.RdfFormat | ox.QueryResultsFormat = ox.RdfFormat.TURTLE
-        else:
-            offered = {media_type(f): f for f in RESULT_FORMATS.values()}
-            best = request.accept_mimetypes.best_match(list(offered)) if request.accept_mimetypes else None
-            fmt = offered.get(best or "", ox.QueryResultsFormat.JSON)
-        return Response(result.serialize(format=fmt), content_type=fmt.media_type)  # type: ignore[union-attr]
+            turtle = ox.RdfFormat.TURTLE
+            return Response(serialized(result.serialize(format=turtle)), content_type=turtle.media_type)
+        offered = {media_type(f): f for f in RESULT_FORMATS.values()}
+        best = request.accept_mimetypes.best_match(list(offered)) if request.accept_mimetypes else None
+        fmt = offered.get(best or "", ox.QueryResultsFormat.JSON)
+        return Response(serialized(result.serialize(format=fmt)), content_type=fmt.media_type)
 
     return bp

@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from evrdf.identifiers import CONVERTER
 from evrdf.natural import natural_key
@@ -108,27 +109,27 @@ class Namer:
     def __init__(self, graph: Graph, base: str, href: Callable[[str], str]):
         self.graph, self.base, self._href = graph, base, href
 
-    def label(self, node: URIRef | BNode) -> str:
+    def label(self, node: Node) -> str:
         for predicate in LABELS:
             values = list(self.graph.objects(node, predicate))
             if values:
                 english = [v for v in values if isinstance(v, Literal) and v.language in (None, "en")]
-                return str(sorted(english or values)[0])
+                return str(sorted(english or values, key=str)[0])
         return species_name(str(node)) or short_name(str(node), self.base)
 
-    def link(self, node: URIRef) -> Link:
+    def link(self, node: Node) -> Link:
         iri = str(node)
         local = iri.startswith(self.base)
         return Link(iri, self._href(iri) if local else iri, self.label(node), local)
 
-    def value(self, node: object) -> Value:
+    def value(self, node: Node) -> Value:
         if isinstance(node, Literal):
             href = None if node.language else curie_href(str(node))  # PMID:15251452 → its resolver
             return Value(str(node), Link(href, href, str(node), False) if href else None, node.language or "")
         if isinstance(node, URIRef):
             link = self.link(node)
             return Value(link.label, link)
-        return Value(self.blank(node))  # type: ignore[arg-type]
+        return Value(self.blank(node) if isinstance(node, BNode) else str(node))
 
     def blank(self, node: BNode, depth: int = 0) -> str:
         """A blank node (an OWL restriction, a checksum) in one line of Manchester-like text."""
@@ -173,9 +174,10 @@ def _rdf_list(graph: Graph, node: BNode) -> list[object] | None:
     if (node, RDF.first, None) not in graph:
         return None
     items: list[object] = []
-    while node and node != RDF.nil and len(items) < 100:
-        items.append(graph.value(node, RDF.first))
-        node = graph.value(node, RDF.rest)  # type: ignore[assignment]
+    cell: Node | None = node
+    while cell and cell != RDF.nil and len(items) < 100:
+        items.append(graph.value(cell, RDF.first))
+        cell = graph.value(cell, RDF.rest)
     return items
 
 
@@ -229,15 +231,15 @@ def _links(names: Namer, nodes: Iterable[object]) -> list[Link]:
                   key=lambda link: (natural_key(link.label), link.href))
 
 
-def _statements(names: Namer, pairs: Iterable[tuple[object, object]],
+def _statements(names: Namer, pairs: Iterable[tuple[Node, Node]],
                 values: Callable[[URIRef], Link] | None = None) -> list[Statement]:
-    grouped: dict[URIRef, list[Value]] = {}
+    grouped: dict[Node, list[Value]] = {}
     for predicate, other in pairs:
         if values is not None and isinstance(other, URIRef):
             link = values(other)
-            grouped.setdefault(predicate, []).append(Value(link.label, link))  # type: ignore[arg-type]
+            grouped.setdefault(predicate, []).append(Value(link.label, link))
         else:
-            grouped.setdefault(predicate, []).append(names.value(other))  # type: ignore[arg-type]
+            grouped.setdefault(predicate, []).append(names.value(other))
     return [Statement(names.link(p), sorted(v, key=lambda x: natural_key(x.text)))
             for p, v in sorted(grouped.items(), key=lambda item: natural_key(names.label(item[0])))]
 
@@ -253,7 +255,7 @@ def _finding(names: Namer, graph: Graph, finding: URIRef, vocab: str) -> Finding
             parts.append((title, values))
     citations = []
     for reference in graph.objects(finding, URIRef(vocab + "citedIn")):
-        citations.append(names.link(reference))  # type: ignore[arg-type]
+        citations.append(names.link(reference))
         citations += [names.link(o) for o in graph.objects(reference, RDFS.seeAlso) if isinstance(o, URIRef)]
     citations += [names.link(o) for o in graph.objects(finding, URIRef(vocab + "primaryReference"))
                   if isinstance(o, URIRef)]

@@ -42,7 +42,7 @@ def vocabulary(store: Store, base: str) -> dict[str, Any]:
 
 def vocabulary_blueprint(store: Store, settings: Settings) -> Blueprint:
     bp = Blueprint("vocabulary", __name__)
-    lock, cached = threading.Lock(), {}
+    lock, cached = threading.Lock(), dict[str, Any]()  # the release id and its body
 
     @bp.get("/api/vocabulary")
     def api() -> Response:

@@ -13,11 +13,12 @@ import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import IO, Any, Iterator, cast
 
 import pyoxigraph as ox
 
 from evrdf.errors import StoreError, os_message
+from evrdf.results import solutions
 
 CURRENT = "current"
 RELEASES = "releases"
@@ -62,7 +63,8 @@ class OxigraphStore:
         try:
             release = (self.root / target).resolve()
             disk = ox.Store.read_only(str(release / "oxigraph"))
-            quads = int(next(iter(disk.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
+            counted = solutions(disk.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+            quads = int(next(iter(counted))["n"].value)
             estimate = quads * BYTES_PER_QUAD
             if estimate > self.memory_budget:
                 self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, ~{estimate >> 20} MiB "
@@ -170,7 +172,7 @@ class OxigraphStore:
 
     def count(self, graph: str | None = None) -> int:
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
-        solution = next(iter(self._store().query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")))
+        solution = next(iter(solutions(self._store().query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"))))
         return int(solution["n"].value)
 
 
@@ -221,7 +223,7 @@ class ReleaseWriter:
 
     def count(self, graph: str) -> int:
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        return int(next(iter(self.store.query(query)))["n"].value)
+        return int(next(iter(solutions(self.store.query(query))))["n"].value)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -245,7 +247,8 @@ class ReleaseWriter:
                         shutil.copyfileobj(handle, section, 1 << 22)
                 else:
                     pattern = self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-                    ox.serialize(pattern, section, format=ox.RdfFormat.N_QUADS)
+                    # a file-like object to pyoxigraph, which only calls its write()
+                    ox.serialize(pattern, cast("IO[bytes]", section), format=ox.RdfFormat.N_QUADS)
                 sections[graph] = section.where()
         return sections
 

@@ -24,6 +24,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -277,7 +278,7 @@ def _message(body: bytes) -> str:
     return re.sub(r"\s+", " ", head)[:500] or "(no message)"
 
 
-def _solutions(body: bytes, hidden: set[str] = frozenset()) -> Any:  # type: ignore[assignment]
+def _solutions(body: bytes, hidden: AbstractSet[str] = frozenset()) -> ox.QuerySolutions | ox.QueryBoolean:
     if hidden or b'"bnode"' in body:
         document = json.loads(body)
         # the rewrite's helper variables (physical graph names) are not part of the answer

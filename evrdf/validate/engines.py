@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
+from evrdf.results import serialized, solutions, triples
 from evrdf.validate.compile import compile_shapes, path_text
 from evrdf.validate.report import Result, Severity
 
@@ -47,9 +48,9 @@ def _plain(term: object) -> str:
 def oxigraph_engine(data: ox.Store, shapes: Graph) -> list[Result]:
     results: list[Result] = []
     for check in compile_shapes(shapes):
-        solutions = data.query(check.query, use_default_graph_as_union=True)
-        names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
-        for solution in solutions:
+        answers = solutions(data.query(check.query, use_default_graph_as_union=True))
+        names = [v.value for v in answers.variables]
+        for solution in answers:
             focus = solution["this"]
             value = solution["value"] if "value" in names else None
             if value is None and check.node_shape:
@@ -74,8 +75,8 @@ def pyshacl_engine(data: ox.Store, shapes: Graph) -> list[Result]:
     from pyshacl import validate
 
     union = Graph()
-    triples = data.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-    union.parse(data=triples.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")  # type: ignore[union-attr]
+    everything = triples(data.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
+    union.parse(data=serialized(everything.serialize(format=ox.RdfFormat.N_TRIPLES)), format="nt")
     _, report, _ = validate(union, shacl_graph=shapes, inference="none", abort_on_first=False,
                             allow_infos=True, allow_warnings=True, advanced=False)
     results: list[Result] = []

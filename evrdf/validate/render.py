@@ -10,6 +10,7 @@ from itertools import groupby
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
 from rdflib.util import from_n3
 
 from evrdf.validate.report import Report, Result
@@ -75,16 +76,25 @@ def add_results(graph: Graph, node: URIRef, report: Report, base_iri: str) -> No
         graph.add((item, RDF.type, SH.ValidationResult))
         graph.add((item, SH.resultSeverity, URIRef(result.severity.iri)))
         graph.add((item, SH.sourceShape, URIRef(result.shape)))
-        graph.add((item, SH.focusNode, from_n3(result.focus)))  # type: ignore[arg-type]
+        graph.add((item, SH.focusNode, _term(result.focus)))
         graph.add((item, SH.resultMessage, Literal(result.message)))
         if result.component:
             graph.add((item, SH.sourceConstraintComponent, URIRef(result.component)))
         if result.path:
             graph.add((item, SH.resultPath, path_node(graph, result.path)))
         if result.value:
-            graph.add((item, SH.value, from_n3(result.value)))  # type: ignore[arg-type]
+            graph.add((item, SH.value, _term(result.value)))
         if result.source_row:
             graph.add((item, source_row, Literal(result.source_row)))
+
+
+
+def _term(text: str) -> Node:
+    """An N3 term (``<iri>``, ``_:b``, a literal) as rdflib reads it; from_n3 may also hand back a plain str."""
+    node = from_n3(text)
+    if not isinstance(node, Node):
+        raise ValueError(f"not an RDF term in N3: {text!r}")
+    return node
 
 
 def report_graph(report: Report, base_iri: str) -> Graph:
@@ -128,7 +138,7 @@ def junit(report: Report) -> str:
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def path_node(graph: Graph, text: str) -> object:
+def path_node(graph: Graph, text: str) -> Node:
     """A result path written as compile.path_text writes it (``<iri>``, ``^(p)``, ``(a / b)``, ``(a | b)``,
     ``(p)*``, ``(p)+``, ``(p)?``) as the SHACL path structure (SHACL 1.0, 2.3.1), added to ``graph``.
 
@@ -141,15 +151,15 @@ def path_node(graph: Graph, text: str) -> object:
 
     text = text.strip()
     if text.startswith("<") and text.endswith(">") and text.count("<") == 1:
-        return from_n3(text)
+        return _term(text)
     if text.startswith("^(") and text.endswith(")"):
         node = BNode()
-        graph.add((node, SH.inversePath, path_node(graph, text[2:-1])))  # type: ignore[arg-type]
+        graph.add((node, SH.inversePath, path_node(graph, text[2:-1])))
         return node
     if text.endswith((")*", ")+", ")?")) and _closing(text, 0) == len(text) - 2:
         node = BNode()
         predicate = {"*": SH.zeroOrMorePath, "+": SH.oneOrMorePath, "?": SH.zeroOrOnePath}[text[-1]]
-        graph.add((node, predicate, path_node(graph, text[1:-2])))  # type: ignore[arg-type]
+        graph.add((node, predicate, path_node(graph, text[1:-2])))
         return node
     if text.startswith("(") and _closing(text, 0) == len(text) - 1:
         inner = text[1:-1]
@@ -158,14 +168,14 @@ def path_node(graph: Graph, text: str) -> object:
             if len(parts) > 1:
                 members = [path_node(graph, part) for part in parts]
                 head = BNode()
-                Collection(graph, head, members)  # type: ignore[arg-type]
+                Collection(graph, head, members)
                 if not alternative:
                     return head
                 node = BNode()
                 graph.add((node, SH.alternativePath, head))
                 return node
         return path_node(graph, inner)
-    return from_n3(text)
+    return _term(text)
 
 
 def _closing(text: str, start: int) -> int:

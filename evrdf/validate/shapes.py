@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from evrdf.errors import SourceError
 from evrdf.iris import Iris
@@ -59,7 +60,7 @@ def read_exactly(text: str, path: Path, graph: Graph | None = None) -> Graph:
 
     graph = graph if graph is not None else Graph()
 
-    def term(node: object) -> object:
+    def term(node: object) -> Node:
         if isinstance(node, ox.NamedNode):
             return URIRef(node.value)
         if isinstance(node, ox.BlankNode):
@@ -73,7 +74,7 @@ def read_exactly(text: str, path: Path, graph: Graph | None = None) -> Graph:
     parser = ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(), rename_blank_nodes=True)
     try:
         for quad in parser:
-            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))  # type: ignore[arg-type]
+            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
     except SyntaxError as exc:
         raise SourceError(path, f"Turtle syntax error in shapes: {exc.msg}", line=exc.lineno) from None
     for prefix, namespace in parser.prefixes.items():
