@@ -8,6 +8,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from evrdf.build.alignment import materialise_alignment
 from evrdf.build.vocab import DEFINITION, DEFINITION_SOURCE, OIO, OWL, RDF, RDFS, SKOS, XSD
 from evrdf.errors import SourceError
 from evrdf.identifiers import PREFIXES, expand
@@ -69,6 +70,7 @@ def build_ontology(core: Graph, curated: Curated, iris: Iris) -> Graph:
                           for c in t.exact_match + t.close_match + t.broad_match}):
         if PREFIXES[prefix][0].startswith("http://purl.obolibrary.org/obo/"):
             graph.bind(prefix.lower() if prefix != "NCBITaxon" else "ncbitaxon", Namespace(PREFIXES[prefix][0]))
+    materialise_alignment(graph, iris, curated.directory.parent)  # OBO IRIs answer queries too (alignment.py)
     return graph
 
 
