@@ -164,6 +164,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
         for path in add:
             infos.extend(_load_added(release, path, iris, reserved, gate.dataset))
             reserved |= {i.iri for i in infos}
+        gate.dataset = None  # published: its memory (the added files, in memory) is free for the dump and changelog
         stages.begin("files")
         progress("writing release files")
         _write_files(release, ontology, curated, iris, version)
