@@ -40,7 +40,7 @@ from generate import generate  # noqa: E402
 BASE = "https://w3id.org/evrdf/"
 EX = "https://example.org/evcargo/"
 QUADS_PER_ENTRY = 11.4  # a Vesiclepedia entry becomes ~11.4 quads (bench/import/README.md)
-STAGE = re.compile(r"^\s*stage (?P<name>[\w-]+): (?P<seconds>[0-9.]+) s", re.M)
+STAGE = re.compile(r"^\s*stage (?P<name>[\w+-]+): (?P<seconds>[0-9.]+) s", re.M)
 
 
 def write_added(path: Path, triples: int, seed: int = 11, changed_every: int = 0) -> int:
@@ -66,8 +66,9 @@ def write_added(path: Path, triples: int, seed: int = 11, changed_every: int = 0
     return written
 
 
-def run_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str, str]:
-    """A child process with its own peak RSS: started, then reaped with os.wait4 (communicate would reap it)."""
+def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str, str]:
+    """A child process: (wall s, CPU s user+system, peak RSS MB, stdout, stderr), reaped with os.wait4 for its
+    own resource usage. CPU seconds are the steadier figure on a shared machine."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(args, stdout=out, stderr=err, env=env)
@@ -78,7 +79,7 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str, st
         stdout, stderr = out.read().decode(), err.read().decode()
     if status:
         raise SystemExit(f"{' '.join(args)} failed ({status}):\n{stderr[-4000:]}")
-    return seconds, usage.ru_maxrss // 1024, stdout, stderr
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, stdout, stderr
 
 
 def main() -> None:
@@ -115,11 +116,11 @@ def main() -> None:
             prefix = evrdf
             if args.profile:
                 prefix = [sys.executable, "-m", "cProfile", "-o", str(work / f"build-{name}.prof"), "-m", "evrdf"]
-            seconds, rss, stdout, stderr = run_child(prefix + command, env)
+            seconds, cpu, rss, stdout, stderr = run_child(prefix + command, env)
             stages = {m["name"]: float(m["seconds"]) for m in STAGE.finditer(stderr)}
             total = re.search(r"^\s*(\d+) triples in", stdout, re.M)
             row = {"size": size, "build": name, "triples": int(total.group(1)) if total else None,
-                   "staged_import": staged, "added": added_triples, "wall_s": round(seconds, 1), "peak_rss_mb": rss,
+                   "staged_import": staged, "added": added_triples, "wall_s": round(seconds, 1), "cpu_s": round(cpu, 1), "peak_rss_mb": rss,
                    "stages": stages}
             print(json.dumps(row), flush=True)
             rows.append(row)
@@ -131,11 +132,11 @@ def main() -> None:
     if not args.profile:
         (HERE / "scale.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     print()
-    print("| triples | build | wall s | peak RSS MB | " + " | ".join(f"{n} s" for n in names) + " |")
-    print("|---|---|---|---|" + "---|" * len(names))
+    print("| triples | build | wall s | CPU s | peak RSS MB | " + " | ".join(f"{n} s" for n in names) + " |")
+    print("|---|---|---|---|---|" + "---|" * len(names))
     for row in rows:
         stages = row["stages"]
-        print(f"| {row['triples'] or row['size']:,} | {row['build']} | {row['wall_s']} | {row['peak_rss_mb']} | "
+        print(f"| {row['triples'] or row['size']:,} | {row['build']} | {row['wall_s']} | {row['cpu_s']} | {row['peak_rss_mb']} | "
               + " | ".join(str(stages.get(n, "")) for n in names) + " |")  # type: ignore[attr-defined]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +32,7 @@ from evrdf.release.changes import Changelog
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history, previous_release
 from evrdf.settings import Settings
 from evrdf.store.oxigraph import ReleaseWriter, new_release, new_release_id, publishing
+from evrdf.validate.data import Dataset
 from evrdf.validate.gate import check_before_publish, record_run  # the publishing gate: raises, publishing nothing
 from evrdf.validate.report import Result
 
@@ -121,7 +123,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
              ontology: Graph, graphs: dict[str, tuple[str, Graph, tuple[str, ...]]], add: list[Path],
              progress: Callable[[str], None], fail_on: str, started: datetime, started_clock: float,
              reasoner_seconds: float | None, stages: Stages) -> BuildReport:
-    stages.begin("gate")
+    stages.begin("prepare")
     previous = previous_release(settings.store)
     version = new_release_id(settings.store)  # one id names the data and the ontology of this release
     stamp_version(ontology, iris, version)
@@ -132,30 +134,41 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
             progress(f"term <{term.iri}> ({term.label}) is no longer in the curated tables: published as "
                      f"deprecated; record it in curated/deprecated.tsv, with replaced_by if it has a replacement")
     updates = carried_updates(settings.store)  # what SPARQL Updates wrote into the published release
-    progress("validating against the SHACL shapes")
-    gate = check_before_publish({key: graph for key, (_, graph, _) in graphs.items()},
-                                [updates] if updates else [], settings, fail_on, added=add)
 
     infos: list[GraphInfo] = []
     info = {"ontology_version": version, "version_iri": str(iris.version_iri(version)),
             "software_version": __version__, "base_iri": settings.base_iri,
             "built": started.isoformat(timespec="seconds")}
-    stages.begin("load")
     with new_release(settings.store, info, version) as release:
+        reserved = {str(iris.graph(k)) for k in graphs} | {str(iris.graph("metadata"))}
+        # The staged imports (validated when imported) load into the release while the gate checks the rest:
+        # the two are independent, and the bulk load runs in Rust without the GIL. The gate still decides:
+        # if it fails, the release being written is discarded as any failed build's is.
+        stages.begin("gate+import")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evrdf-import") as pool:
+            importing = pool.submit(load_imports, release, settings.store, iris, set(reserved), progress)
+            try:
+                progress("validating against the SHACL shapes")
+                gate = check_before_publish({key: graph for key, (_, graph, _) in graphs.items()},
+                                            [updates] if updates else [], settings, fail_on, added=add)
+            finally:
+                wait([importing])  # never leave the loader writing into a directory being removed
+        stages.begin("load")
         for key, (title, graph, sources) in graphs.items():
             release.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
                          str(iris.graph(key)))
             infos.append(GraphInfo(str(iris.graph(key)), title, len(graph), sources))
-        reserved = {str(iris.graph(k)) for k in graphs} | {str(iris.graph("metadata"))}
-        stages.begin("import")
-        infos.extend(load_imports(release, settings.store, iris, reserved, progress))  # `evrdf import`s
+        imported = importing.result()  # `evrdf import`s (a bad staged file raises here, after the gate's verdict)
+        infos.extend(imported)
+        reserved |= {i.iri for i in imported}
         stages.begin("add")
         if updates:
             infos.extend(_load_updates(release, updates, iris))
             reserved |= {i.iri for i in infos}
         for path in add:
-            infos.extend(_load_added(release, path, iris, reserved))
+            infos.extend(_load_added(release, path, iris, reserved, gate.dataset))
             reserved |= {i.iri for i in infos}
+        gate.dataset = None  # published: its memory (the added files, in memory) is free for the dump and changelog
         stages.begin("files")
         progress("writing release files")
         _write_files(release, ontology, curated, iris, version)
@@ -203,12 +216,22 @@ def _add_format(path: Path) -> ox.RdfFormat:
     return fmt
 
 
-def _load_added(release: ReleaseWriter, path: Path, iris: Iris, reserved: set[str]) -> list[GraphInfo]:
-    """An --add file: triples go to a graph named after the file; quads keep their graphs unless reserved."""
+TRIPLE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+
+
+def _load_added(release: ReleaseWriter, path: Path, iris: Iris, reserved: set[str],
+                validated: Dataset | None = None) -> list[GraphInfo]:
+    """An --add file: triples go to a graph named after the file; quads keep their graphs unless reserved.
+
+    A file of triples is taken from ``validated`` (the gate's dataset, which holds every added file, parsed once,
+    in its own graph): what is published is what the gate read, and the file is not parsed a second time."""
     fmt = _add_format(path)
     target = ox.NamedNode(str(iris.graph("added", path.stem)))
     if target.value in reserved:
         raise SourceError(path, f"another source already publishes graph <{target.value}>; rename the file")
+    if validated is not None and fmt in TRIPLE_FORMATS:
+        count = release.load_graph_from(validated.store, target.value)
+        return [GraphInfo(target.value, f"Added from {path.name}", count, (), path)] if count else []
     seen: set[str] = set()
 
     def quads() -> Iterator[ox.Quad]:

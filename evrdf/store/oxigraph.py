@@ -22,6 +22,7 @@ from evrdf.results import solutions
 
 CURRENT = "current"
 RELEASES = "releases"
+SCRATCH = "scratch"  # a release being built: files it needs only while it is written (removed before publishing)
 
 
 BYTES_PER_QUAD = 300  # estimated memory of one quad in an in-memory Oxigraph store (terms, 6 indexes, overhead)
@@ -221,6 +222,22 @@ class ReleaseWriter:
     def extend(self, quads: Iterator[ox.Quad]) -> None:
         self.store.bulk_extend(quads)
 
+    def load_graph_from(self, source: ox.Store, graph: str) -> int:
+        """Copy one graph of an in-memory store into the release and return its size. The graph is written once
+        as N-Quads (dumped in Rust), bulk-loaded from that file, and the release dump copies the file as it is,
+        so no quad passes through Python and the on-disk store is never read back to serialize it."""
+        scratch = self.directory / SCRATCH
+        scratch.mkdir(exist_ok=True)
+        path = scratch / f"graph-{len(self.verbatim)}.nq"
+        with path.open("wb") as out:
+            lines = _NamedLines(out, graph)
+            source.dump(lines, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+            lines.close()
+        if lines.count:
+            self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            self.verbatim[graph] = path
+        return lines.count
+
     def count(self, graph: str) -> int:
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         return int(next(iter(solutions(self.store.query(query))))["n"].value)
@@ -251,6 +268,31 @@ class ReleaseWriter:
                     ox.serialize(pattern, cast("IO[bytes]", section), format=ox.RdfFormat.N_QUADS)
                 sections[graph] = section.where()
         return sections
+
+
+class _NamedLines:
+    """Turns N-Triples, as Oxigraph writes them (one statement a line, ending ' .'; a line break inside a literal
+    is escaped), into N-Quads of one graph, chunk by chunk."""
+
+    def __init__(self, out: Any, graph: str):
+        self.out, self.tail, self.count = out, b"", 0
+        self.end = b" " + str(ox.NamedNode(graph)).encode() + b" .\n"
+
+    def write(self, data: bytes) -> int:
+        chunk = self.tail + bytes(data)
+        cut = chunk.rfind(b"\n") + 1
+        self.tail = chunk[cut:]
+        whole = chunk[:cut]
+        self.count += whole.count(b"\n")
+        self.out.write(whole.replace(b" .\n", self.end))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        if self.tail.strip():
+            raise StoreError(f"an N-Triples dump ended without a line break: {self.tail[:80]!r}")
 
 
 class _Section:
@@ -317,6 +359,7 @@ def new_release(root: Path, info: dict[str, Any], release_id: str | None = None)
         writer.store.flush()
         writer.store.optimize()
         del writer.store  # close RocksDB before the directory moves
+        shutil.rmtree(tmp / SCRATCH, ignore_errors=True)
         (tmp / "release.json").write_text(json.dumps(info, indent=2, sort_keys=True), encoding="utf-8")
         final = releases / release_id
         os.rename(tmp, final)

@@ -35,6 +35,7 @@ class GateReport:
     own: Report  # evrdf's graphs
     added: list[Result] = field(default_factory=list)  # what the added files bring: reported, not blocking
     whole: Report | None = None  # the run over the release with the added files, when there are any
+    dataset: Dataset | None = None  # what that run read: the publisher takes the added files' graphs from it
 
     def run(self) -> Report:
         """The gate's run as the validation history keeps it: evrdf's graphs' results and what the added files
@@ -77,7 +78,7 @@ def check_before_publish(graphs: dict[str, Graph], updates: list[Path], settings
         raise ValidationError(Report(blocking, fail_on=Severity.VIOLATION, engine=everything.engine,
                                      triples=everything.triples, seconds=everything.seconds,
                                      data=dataset.description))
-    return GateReport(own, brought, everything)
+    return GateReport(own, brought, everything, dataset)
 
 
 def _problem(result: Result) -> tuple[str, str, str, str, str]:
