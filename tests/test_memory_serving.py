@@ -13,13 +13,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
 from evrdf.cli import cli
+from evrdf.serve import runner
 from evrdf.serve.app import create_app
 from evrdf.settings import Settings, default_memory_budget
 from evrdf.store import open_store
@@ -36,6 +37,15 @@ def served_from(description: bytes, endpoint: str, base_iri: str) -> tuple[str, 
     note = graph.value(URIRef(endpoint), URIRef(ns + "servingNote"))
     assert isinstance(mode, Literal) and isinstance(note, Literal), "the service description names no mode"
     return str(mode), str(note)
+
+
+@pytest.fixture(autouse=True)
+def production_runner() -> Iterator[None]:
+    """Queries evaluated as in a gunicorn worker (serve/production.py): in threads of this process, on the app's
+    own store; the development server's query processes open the release on disk instead."""
+    runner.retire_on_overrun(lambda: None)
+    yield
+    runner.retire_on_overrun(None)
 
 
 def client_for(settings: Settings) -> Any:
@@ -62,6 +72,7 @@ def test_the_default_budget_is_a_quarter_of_physical_memory_at_most_4_gib() -> N
 
 def test_a_release_that_fits_the_default_budget_is_served_from_memory(settings: Settings) -> None:
     client = client_for(Settings(store=settings.store, sources=settings.sources))
+    assert client.get("/sparql", query_string={"query": COUNT}).status_code == 200
     mode, note = mode_over_http(client, settings)
     assert mode == "memory"
     assert "within the memory budget" in note
@@ -84,6 +95,15 @@ def test_past_the_budget_the_service_description_says_disk_and_why(settings: Set
 def test_budget_0_serves_from_disk(settings: Settings) -> None:
     off = Settings(store=settings.store, sources=settings.sources, memory_budget_bytes=0)
     assert mode_over_http(client_for(off), off) == ("disk", "memory budget 0: served from disk")
+
+
+def test_the_development_server_says_it_serves_from_disk(settings: Settings) -> None:
+    """Without gunicorn, queries run in processes that open the release on disk: the description says so."""
+    runner.retire_on_overrun(None)
+    client = client_for(Settings(store=settings.store, sources=settings.sources))
+    assert client.get("/sparql", query_string={"query": COUNT}).status_code == 200
+    mode, note = mode_over_http(client, settings)
+    assert mode == "disk" and "development server" in note
 
 
 def test_evrdf_stats_names_the_mode(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

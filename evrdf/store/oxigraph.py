@@ -106,6 +106,11 @@ class OxigraphStore:
             self._tried = target
         threading.Thread(target=self._load_memory, args=(target,), daemon=True, name="evrdf-memory-load").start()
 
+    def serve_from_disk(self, reason: str) -> None:
+        """Answer from disk whatever the budget (``reason`` says why): e.g. the development server, whose query
+        processes open the release themselves and could not share one in-memory copy."""
+        self.memory_budget, self._memory, self.memory_note = 0, None, f"{reason}: served from disk"
+
     # -- release handling -------------------------------------------------------------------------
     def _pointer(self) -> str:
         """The published release as `current` names it: one readlink per call, the cheapest way to notice a
