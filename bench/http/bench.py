@@ -263,6 +263,8 @@ def run(work: Path, args: argparse.Namespace) -> None:
             for target in targets:
                 tput[target.name] = throughput(target.get, args.clients, args.seconds)
             runs.append(print_run(number, lat, tput, targets, args))
+            print(f"  load average after run {number}: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+                  f"({os.cpu_count()} cores)", flush=True)
         print_summary(runs)
     finally:
         for proc in procs:
