@@ -42,6 +42,9 @@ class Store(Protocol):
     def files_dir(self) -> Path:
         """The published release's downloadable files (the dump, the ontology files, the changelog)."""
 
+    def mode(self) -> str:
+        """How the published release is answered now: 'memory', 'disk' or 'remote' (memory_note says why)."""
+
     def preload(self) -> str:
         """Get ready to answer (the embedded store may copy the release into memory); returns how it answers:
         'memory', 'disk' or 'remote'."""

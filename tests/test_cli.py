@@ -113,7 +113,8 @@ def test_stats(settings: Settings, report, store, serve_options: list[str]) -> N
     result = run("stats", "--store", str(settings.store), *serve_options)
     assert result.returncode == 0, result.stderr
     head, *rest = result.stdout.splitlines()[1:]
-    assert head.strip().startswith("serving from " + ("remote" if serve_options else "disk"))
+    # the embedded release fits the default memory budget: served from memory (tests/test_memory_serving.py)
+    assert head.strip().startswith("serving from " + ("remote" if serve_options else "memory"))
     lines = dict(line.strip().rsplit(None, 1) for line in rest)
     assert int(lines["findings"]) == report.findings
     assert int(lines["triples"]) == report.triples

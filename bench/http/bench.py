@@ -1,18 +1,19 @@
-"""/sparql over HTTP against the in-process floor, rdflib-endpoint and Virtuoso, on one generated EV graph.
+"""/sparql over HTTP: evrdf against in-memory pyoxigraph in-process (the floor), Virtuoso and rdflib-endpoint, on
+one generated EV graph, over the query shapes of issue 13, in ONE command.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python bench/http/bench.py --triples 1000000 --rdflib-triples 100000 --clients 4 --seconds 20
+    .venv/bin/python bench/http/bench.py --triples 1000000 --runs 3
 
-In ONE run, on the same generated graph (findings with cargo, cancer, EV type, label):
-  * in-process pyoxigraph: query + SPARQL-JSON serialization in this process (the floor);
-  * evrdf under gunicorn (`evrdf serve --workers N`), caches off (EVRDF_CACHE_BYTES=0 and a unique comment per
-    request) and caches on (the per-release result cache; the same text each time);
-  * Virtuoso (tests/virtuoso_server.py VirtuosoServer, private, 127.0.0.1), loaded with its bulk loader;
-  * rdflib-endpoint (FastAPI + uvicorn over an in-memory rdflib Graph), optionally on a smaller prefix of the
-    same graph (--rdflib-triples), since rdflib evaluates aggregates over a million triples in tens of seconds.
-Every HTTP client is urllib (a new connection per request, as SPARQLWrapper does), Accept SPARQL JSON results.
-Latency: median of sequential calls per query class; throughput: --clients threads cycling through the three
-classes for --seconds. Ratios: latency / in-process, throughput / Virtuoso.
+What it does, once: writes the generated graph as N-Triples; publishes it with the documented CLI
+(`evrdf build --store S --base-iri B --add generated.nt`); starts `evrdf serve --workers 2 --threads 4` twice
+(caches off: EVRDF_CACHE_BYTES=0 and a unique comment per request; caches on: the per-release result cache, the
+same text each time), a private Virtuoso (tests/virtuoso_server.py) bulk-loaded with the same file, and
+rdflib-endpoint on its first --rdflib-triples triples; loads the file into an in-memory pyoxigraph store in this
+process. Then, per run (--runs): per-shape median latency of sequential requests (shape by shape, every endpoint in turn), and mixed throughput of --clients
+threads cycling through every shape for --seconds; ratios to the floor and to Virtuoso; and the issue's targets,
+met or not. Every HTTP client is urllib with a new connection per request (as SPARQLWrapper), SELECT/ASK as
+SPARQL JSON results, CONSTRUCT/DESCRIBE as Turtle. The per-client query-time budget is off in evrdf
+(EVRDF_BUDGET_S=0, EVRDF_MAX_EXPENSIVE=0): all four clients share one address, and Virtuoso has no such limit.
 """
 
 from __future__ import annotations
@@ -30,52 +31,28 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from itertools import count
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pyoxigraph as ox
 
-from evrdf.store.oxigraph import OxigraphStore, new_release
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout: tests/ holds the Virtuoso launcher
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # shapes.py, report.py beside this file
+from report import print_run, print_summary  # noqa: E402
+
+from shapes import GRAPH, SHAPES, is_answer, kind, triples  # noqa: E402
 from tests.virtuoso_server import VirtuosoServer, bulk_load  # noqa: E402  (test plumbing, from the checkout)
 
-E = "https://w3id.org/evrdf/"
-GRAPH = f"{E}graph/generated"
-MIX = {
-    "point": f"SELECT ?p ?o WHERE {{ <{E}finding/F42> ?p ?o }}",
-    "join": f"SELECT ?f ?c WHERE {{ ?f a <{E}ontology/Finding> ; <{E}ontology/cargo> ?c ; <{E}ontology/cancer> <{E}cancer/C7> }}",
-    "aggregate": f"SELECT ?c (COUNT(?f) AS ?n) WHERE {{ ?f <{E}ontology/cargo> ?c }} GROUP BY ?c ORDER BY DESC(?n) LIMIT 10",
-}
-ACCEPT = "application/sparql-results+json"
 HERE = Path(__file__).resolve().parent
-
-
-def triples(n: int) -> Iterator[ox.Triple]:
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    cargo, cancer, ev = (ox.NamedNode(f"{E}ontology/{p}") for p in ("cargo", "cancer", "evType"))
-    finding = ox.NamedNode(f"{E}ontology/Finding")
-    for i in range(n // 5):
-        f = ox.NamedNode(f"{E}finding/F{i}")
-        yield ox.Triple(f, rdf_type, finding)
-        yield ox.Triple(f, cargo, ox.NamedNode(f"{E}gene/G{i % 500}"))
-        yield ox.Triple(f, cancer, ox.NamedNode(f"{E}cancer/C{i % 40}"))
-        yield ox.Triple(f, ev, ox.NamedNode(f"{E}ontology/EV{i % 7}"))
-        yield ox.Triple(f, label, ox.Literal(f"finding {i}"))
-
-
-def generate(root: Path, n: int) -> None:
-    """A real evrdf release (what `evrdf serve` opens) holding the graph in one named graph."""
-    g = ox.NamedNode(GRAPH)
-    with new_release(root, {"built": "2026-01-01T00:00:00+00:00", "ontology_version": "bench"}) as writer:
-        writer.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples(n))
+ACCEPT = {"select": "application/sparql-results+json", "ask": "application/sparql-results+json",
+          "graph": "text/turtle"}
+BASE_IRI = "https://w3id.org/evrdf/"
 
 
 def write_nt(path: Path, n: int) -> None:
     ox.serialize(triples(n), output=str(path), format=ox.RdfFormat.N_TRIPLES)
 
 
-def timed(fn: Callable[[], object], repeat: int, budget_s: float = 30.0) -> float:
+def timed(fn: Callable[[], object], repeat: int, budget_s: float = 20.0) -> float:
     """Median seconds of up to ``repeat`` calls (at least 3) within ``budget_s``, after one warm-up call."""
     fn()
     samples: list[float] = []
@@ -97,17 +74,8 @@ def wait_for(url: str, proc: subprocess.Popen[bytes] | None, timeout_s: float) -
             urllib.request.urlopen(probe, timeout=5).read()
             return
         except OSError:
-            time.sleep(0.5)
+            time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
-
-
-def evrdf_server(root: Path, port: int, cache: bool, workers: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, EVRDF_CACHE_BYTES=str(64 << 20 if cache else 0))
-    proc = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(root), "--port", str(port),
-                             "--workers", str(workers), "--threads", "4"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(root.parent / f"evrdf-{port}.log", "wb"))
-    wait_for(f"http://127.0.0.1:{port}/sparql", proc, 120)
-    return proc
 
 
 def free_port() -> int:
@@ -118,36 +86,98 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def evrdf_build(store: Path, nt: Path) -> float:
+    t = time.monotonic()
+    subprocess.run([sys.executable, "-m", "evrdf", "build", "--store", str(store), "--base-iri", BASE_IRI,
+                    "--add", str(nt)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.monotonic() - t
+
+
+def evrdf_server(store: Path, port: int, cache: bool, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], float]:
+    """`evrdf serve --workers N --threads 4`, and the seconds from its start to its first answered query."""
+    env = dict(os.environ, EVRDF_CACHE_BYTES=str(64 << 20 if cache else 0), EVRDF_BUDGET_S="0",
+               EVRDF_MAX_EXPENSIVE="0")
+    t = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "evrdf", "serve", "--store", str(store), "--host", "127.0.0.1",
+                             "--port", str(port), "--workers", str(workers), "--threads", "4"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    wait_for(f"http://127.0.0.1:{port}/sparql", proc, 300)
+    return proc, time.monotonic() - t
+
+
+def served_from(url: str) -> str:
+    """evs:servedFrom of evrdf's service description: memory or disk."""
+    request = urllib.request.Request(url, headers={"Accept": "application/n-triples"})
+    for line in urllib.request.urlopen(request, timeout=30).read().decode().splitlines():
+        if line.startswith(f"<{url}> ") and "/ns/service#servedFrom>" in line:
+            return line.split('"')[1]
+    return "?"
+
+
+def tree_pss_mib(pid: int) -> float:
+    """Proportional set size of a process and its descendants (shared pages counted once overall), MiB."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return total / 1024
+
+
 class Target:
     """One SPARQL endpoint over HTTP; ``unique`` adds a fresh comment per request so no result cache can help."""
 
     def __init__(self, name: str, url: str, unique: bool):
         self.name, self.url, self.unique, self._n = name, url, unique, count()
-        self.errors: list[str] = []  # failed requests: counted and reported, never retried
+        self.errors: dict[str, list[str]] = {}  # shape -> failed requests: counted and reported, never retried
 
-    def get(self, query: str) -> bytes:
+    def get(self, shape: str) -> bytes:
+        query = SHAPES[shape]
         if self.unique:
             query = f"{query}\n# {next(self._n)}"
         request = urllib.request.Request(self.url + "?" + urllib.parse.urlencode({"query": query}),
-                                         headers={"Accept": ACCEPT})
+                                         headers={"Accept": ACCEPT[kind(shape)]})
         try:
             with urllib.request.urlopen(request, timeout=300) as response:
                 body = response.read()
         except OSError as exc:
-            self.errors.append(f"{type(exc).__name__}: {exc}")
+            self.errors.setdefault(shape, []).append(f"{type(exc).__name__}: {exc}")
             return b""
-        if b'"bindings"' not in body:
-            raise RuntimeError(f"{self.name} answered without bindings: {body[:200]!r}")
+        if not is_answer(shape, body):
+            self.errors.setdefault(shape, []).append(f"not an answer: {body[:120]!r}")
         return body
 
 
+class Floor:
+    """In-memory pyoxigraph in this process: query and serialization, no HTTP (the floor)."""
+
+    name = "floor"
+
+    def __init__(self, nt: Path):
+        self.store = ox.Store()
+        self.store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(GRAPH))
+        self.errors: dict[str, list[str]] = {}
+
+    def get(self, shape: str) -> bytes:
+        result = self.store.query(SHAPES[shape], use_default_graph_as_union=True)
+        if kind(shape) == "graph":
+            return result.serialize(format=ox.RdfFormat.TURTLE)  # type: ignore[union-attr,no-any-return]
+        return result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr,no-any-return]
+
+
 def throughput(fn: Callable[[str], object], clients: int, seconds: float) -> float:
-    queries = list(MIX.values())
+    shapes = list(SHAPES)
 
     def client(i: int) -> int:
         done, end = 0, time.monotonic() + seconds
         while time.monotonic() < end:
-            fn(queries[(i + done) % len(queries)])
+            fn(shapes[(i + done) % len(shapes)])
             done += 1
         return done
 
@@ -158,95 +188,90 @@ def throughput(fn: Callable[[str], object], clients: int, seconds: float) -> flo
 
 
 def main() -> None:
-    work = Path(tempfile.mkdtemp(prefix="evrdf-bench-http-"))
-    try:
-        run(work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def run(work: Path) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--triples", type=int, default=1_000_000)
     ap.add_argument("--rdflib-triples", type=int, default=100_000,
                     help="rdflib-endpoint's graph: the first N triples of the same graph (0 = skip it)")
     ap.add_argument("--clients", type=int, default=4)
-    ap.add_argument("--seconds", type=float, default=20)
-    ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--runs", type=int, default=1, help="measurement runs over the same servers and data")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers for evrdf")
+    ap.add_argument("--no-virtuoso", action="store_true", help="skip Virtuoso (ratios to it are then left out)")
     args = ap.parse_args()
-    t = time.monotonic()
-    generate(work / "store", args.triples)
-    print(f"{args.triples} triples generated into an evrdf release in {time.monotonic() - t:.1f} s; "
-          f"{args.clients} clients, {args.workers} gunicorn workers, {args.seconds:g} s per throughput run")
-    store = OxigraphStore(work / "store")
-    fmt = ox.QueryResultsFormat.JSON
-    lat: dict[str, dict[str, float]] = {}
-    tput: dict[str, float] = {}
-    lat["in-process"] = {name: timed(lambda q=q: store.query(q).serialize(format=fmt), args.repeat)
-                         for name, q in MIX.items()}
-
-    def in_process(q: str) -> None:
-        store.query(q).serialize(format=fmt)
-    tput["in-process"] = throughput(in_process, args.clients, args.seconds)
-
-    def measure(target: Target) -> None:
-        throughput(target.get, args.clients, 3)  # warm-up: every server worker and query process started
-        lat[target.name] = {name: timed(lambda q=q: target.get(q), args.repeat) for name, q in MIX.items()}
-        tput[target.name] = throughput(target.get, args.clients, args.seconds)
-        failed = f"; {len(target.errors)} failed requests, first: {target.errors[0]}" if target.errors else ""
-        print(f"  measured {target.name}{failed}", flush=True)
-
-    for cache in (False, True):
-        port = free_port()
-        proc = evrdf_server(work / "store", port, cache, args.workers)
-        try:
-            measure(Target(f"evrdf cache {'on' if cache else 'off'}", f"http://127.0.0.1:{port}/sparql",
-                           unique=not cache))
-        finally:
-            proc.terminate()
-            proc.wait(30)
-
-    server = VirtuosoServer(work / "virtuoso")
+    work = Path(tempfile.mkdtemp(prefix="evrdf-bench-http-"))
     try:
-        server.start()
-        t = time.monotonic()
-        write_nt(server.load_dir / "generated.nt", args.triples)
-        bulk_load(server.port, server.password, server.load_dir, "*.nt", GRAPH)
-        print(f"  Virtuoso bulk load (write N-Triples + ld_dir/rdf_loader_run/checkpoint) "
-              f"{time.monotonic() - t:.1f} s")
-        measure(Target("virtuoso", f"{server.url}/sparql", unique=True))
+        run(work, args)
     finally:
-        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
-    rdflib_n = args.rdflib_triples
-    if rdflib_n:
-        nt = work / "rdflib.nt"
-        write_nt(nt, rdflib_n)
-        port = free_port()
-        t = time.monotonic()
-        proc = subprocess.Popen([sys.executable, str(HERE / "rdflib_server.py"), str(nt), str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
+
+def run(work: Path, args: argparse.Namespace) -> None:
+    nt = work / "generated.nt"
+    t = time.monotonic()
+    write_nt(nt, args.triples)
+    print(f"{args.triples:,} generated triples written as N-Triples in {time.monotonic() - t:.1f} s; {args.clients} "
+          f"clients, {args.workers} gunicorn workers x 4 threads, {args.seconds:g} s per throughput run", flush=True)
+    print(f"  evrdf build --store S --base-iri {BASE_IRI} --add generated.nt: {evrdf_build(work / 'store', nt):.1f} s",
+          flush=True)
+    t = time.monotonic()
+    targets: list[Target | Floor] = [Floor(nt)]
+    print(f"  floor: in-memory pyoxigraph bulk_load {time.monotonic() - t:.1f} s", flush=True)
+    procs: list[subprocess.Popen[bytes]] = []
+    virtuoso: VirtuosoServer | None = None
+    try:
+        for cache in (False, True):
+            port = free_port()
+            proc, ready = evrdf_server(work / "store", port, cache, args.workers, work / f"evrdf-{port}.log")
+            procs.append(proc)
+            url = f"http://127.0.0.1:{port}/sparql"
+            name = f"evrdf cache {'on' if cache else 'off'}"
+            print(f"  {name}: first answer {ready:.1f} s after `evrdf serve`, served from {served_from(url)}, "
+                  f"server PSS {tree_pss_mib(proc.pid):.0f} MiB (master + workers)", flush=True)
+            targets.append(Target(name, url, unique=not cache))
+        if not args.no_virtuoso:
+            virtuoso = VirtuosoServer(work / "virtuoso")
+            virtuoso.start()
+            t = time.monotonic()
+            shutil.copy(nt, virtuoso.load_dir / "generated.nt")
+            bulk_load(virtuoso.port, virtuoso.password, virtuoso.load_dir, "*.nt", GRAPH)
+            print(f"  Virtuoso bulk load (ld_dir/rdf_loader_run/checkpoint) {time.monotonic() - t:.1f} s", flush=True)
+            targets.append(Target("virtuoso", f"{virtuoso.url}/sparql", unique=True))
+        if args.rdflib_triples:
+            small = work / "rdflib.nt"
+            write_nt(small, args.rdflib_triples)
+            port = free_port()
+            t = time.monotonic()
+            proc = subprocess.Popen([sys.executable, str(HERE / "rdflib_server.py"), str(small), str(port)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            procs.append(proc)
             wait_for(f"http://127.0.0.1:{port}/sparql", proc, 1800)
-            print(f"  rdflib-endpoint loaded {rdflib_n} triples in {time.monotonic() - t:.1f} s")
-            measure(Target(f"rdflib-endpoint @{rdflib_n // 1000}k", f"http://127.0.0.1:{port}/sparql",
-                           unique=True))
-        finally:
+            print(f"  rdflib-endpoint loaded {args.rdflib_triples:,} triples in {time.monotonic() - t:.1f} s",
+                  flush=True)
+            targets.append(Target(f"rdflib @{args.rdflib_triples // 1000}k", f"http://127.0.0.1:{port}/sparql",
+                                  unique=True))
+        runs = []
+        for number in range(1, args.runs + 1):
+            lat: dict[str, dict[str, float]] = {}
+            tput: dict[str, float] = {}
+            for target in targets:
+                if isinstance(target, Target):
+                    throughput(target.get, args.clients, 3)  # warm-up: every worker and thread started
+            for shape in SHAPES:  # shape by shape, every target in turn: a busy moment of the machine hits all
+                for target in targets:
+                    lat.setdefault(target.name, {})[shape] = timed(lambda s=shape, t=target: t.get(s), args.repeat)
+            for target in targets:
+                tput[target.name] = throughput(target.get, args.clients, args.seconds)
+            runs.append(print_run(number, lat, tput, targets, args))
+            print(f"  load average after run {number}: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+                  f"({os.cpu_count()} cores)", flush=True)
+        print_summary(runs)
+    finally:
+        for proc in procs:
             proc.terminate()
             proc.wait(30)
-
-    floor = lat["in-process"]
-    print(f"\nlatency, median ms of up to {args.repeat} sequential calls (ratio to in-process; added ms)")
-    print(f"{'':<22}" + "".join(f"{name:>30}" for name in MIX))
-    for who, row in lat.items():
-        cells = "".join(f"{row[n] * 1000:>10.2f} ({row[n] / floor[n]:6.2f}x {1000 * (row[n] - floor[n]):+7.2f})"
-                        for n in MIX)
-        print(f"{who:<22}{cells}")
-    base = tput.get("virtuoso")
-    print(f"\nmixed throughput, {args.clients} clients, req/s (ratio to Virtuoso)")
-    for who, rate in tput.items():
-        print(f"{who:<22}{rate:>10.1f}" + (f"  ({rate / base:5.2f}x)" if base else ""))
+        if virtuoso is not None:
+            virtuoso.stop()
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ def home_blueprint(store: Store, settings: Settings) -> Blueprint:
     def landing() -> str:
         info = store.release()
         return render_template("index.html", release=info, stats=counts(info.get("release"), store),
+                               serving=store.mode(), serving_note=store.memory_note,
                                examples=examples(settings.base_iri), downloads=DOWNLOADS,
                                descriptions=DOWNLOAD_DESCRIPTIONS)
 

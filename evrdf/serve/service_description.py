@@ -24,8 +24,10 @@ def limits_namespace(base_iri: str) -> Namespace:
     return Namespace(base_iri + "ns/service#")
 
 
-def service_graph(settings: Settings, stats: Statistics, endpoint: str, root: str) -> Graph:
-    """``root`` is the site's URL (for the VoID and examples links)."""
+def service_graph(settings: Settings, stats: Statistics, endpoint: str, root: str,
+                  serving: tuple[str, str] | None = None) -> Graph:
+    """``root`` is the site's URL (for the VoID and examples links); ``serving`` is the store's mode and why
+    (Store.mode(), Store.memory_note), published as evs:servedFrom and evs:servingNote."""
     ev = limits_namespace(settings.base_iri)
     g = Graph()
     g.bind("sd", SD)
@@ -65,6 +67,18 @@ def service_graph(settings: Settings, stats: Statistics, endpoint: str, root: st
     g.add((service, ev.maxResultBytes, Literal(settings.max_result_bytes)))
     g.add((service, ev.maxRequestBytes, Literal(settings.max_body_bytes)))
     _limits(g, ev, service, settings)
+    if serving is not None:
+        mode, note = serving
+        g.add((service, ev.servedFrom, Literal(mode)))
+        g.add((ev.servedFrom, RDFS.comment, Literal(
+            "where the published release is answered from: 'memory' (an in-memory copy, when the release fits "
+            "the memory budget), 'disk' (the release's on-disk store) or 'remote' (another SPARQL server)",
+            lang="en")))
+        g.add((service, ev.servingNote, Literal(note, lang="en")))
+        g.add((service, ev.memoryBudget, Literal(settings.memory_budget_bytes)))
+        g.add((ev.memoryBudget, RDFS.comment, Literal(
+            "bytes a release may take in memory (estimated from its size) to be served from memory; 0 = always "
+            "from disk", lang="en")))
     g.add((service, ev.queryWorkers, Literal(settings.query_workers)))
     if settings.update_token:
         g.add((service, SD.supportedLanguage, SD.SPARQL11Update))

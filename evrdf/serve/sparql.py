@@ -560,7 +560,9 @@ def _bare_endpoint(settings: Settings, statistics: StatisticsCache, params: Para
     if best not in DOCUMENT_TYPES:
         raise Refusal(400, "missing 'query' parameter (SPARQL 1.1 Protocol, section 2.1); without one, this "
                            f"endpoint describes itself as {', '.join(DOCUMENT_TYPES)}")
-    graph = service_graph(settings, statistics.get(), _endpoint(), request.url_root)
+    store = statistics.store
+    graph = service_graph(settings, statistics.get(), _endpoint(), request.url_root,
+                          serving=(store.mode(), store.memory_note))
     response = Response(graph.serialize(format=DOCUMENT_TYPES[best], encoding="utf-8"), content_type=best)
     response.headers["Vary"] = "Accept"
     return response

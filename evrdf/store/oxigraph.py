@@ -44,7 +44,22 @@ class OxigraphStore:
         self._info: tuple[str, dict[str, Any]] | None = None
         self._memory: tuple[str, ox.Store] | None = None  # (target, a complete in-memory copy of it)
         self._loading: str | None = None  # the target a background copy is working on
-        self.memory_note = "memory budget 0: served from disk"
+        self._note = "memory budget 0: served from disk" if memory_budget <= 0 else (
+            f"not copied into memory yet (memory budget {_size(memory_budget)}): served from disk")
+
+    @property
+    def memory_note(self) -> str:
+        """Where answers come from and why (the memory budget, the release's estimated size), for `evrdf stats`,
+        the service description and the landing page."""
+        loading = self._loading
+        if loading is not None and self.mode() == "disk":
+            return (f"copying release {loading.rsplit('/', 1)[-1]} into memory (budget {_size(self.memory_budget)}"
+                    "): served from disk meanwhile")
+        return self._note
+
+    @memory_note.setter
+    def memory_note(self, note: str) -> None:
+        self._note = note
 
     # -- serving from memory ----------------------------------------------------------------------
     def mode(self) -> str:
@@ -68,8 +83,8 @@ class OxigraphStore:
             quads = int(next(iter(counted))["n"].value)
             estimate = quads * BYTES_PER_QUAD
             if estimate > self.memory_budget:
-                self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, ~{estimate >> 20} MiB "
-                                    f"estimated, over the memory budget of {self.memory_budget >> 20} MiB: "
+                self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, ~{_size(estimate)} "
+                                    f"estimated, over the memory budget of {_size(self.memory_budget)}: "
                                     "served from disk")
                 self._memory = None
                 return
@@ -77,8 +92,9 @@ class OxigraphStore:
             memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
             del disk
             self._memory = (target, memory)  # one assignment: readers see the old store or the whole new one
-            self.memory_note = (f"{quads} quads, ~{estimate >> 20} MiB estimated, within the memory budget of "
-                                f"{self.memory_budget >> 20} MiB: served from memory")
+            self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, ~{_size(estimate)} "
+                                f"estimated, within the memory budget of {_size(self.memory_budget)}: served from "
+                                "memory")
         except Exception as exc:  # the disk store keeps serving; say why
             self.memory_note = f"loading into memory failed ({exc}): served from disk"
         finally:
@@ -92,6 +108,11 @@ class OxigraphStore:
             self._loading = target
             self._tried = target
         threading.Thread(target=self._load_memory, args=(target,), daemon=True, name="evrdf-memory-load").start()
+
+    def serve_from_disk(self, reason: str) -> None:
+        """Answer from disk whatever the budget (``reason`` says why): e.g. the development server, whose query
+        processes open the release themselves and could not share one in-memory copy."""
+        self.memory_budget, self._memory, self.memory_note = 0, None, f"{reason}: served from disk"
 
     # -- release handling -------------------------------------------------------------------------
     def _pointer(self) -> str:
@@ -175,6 +196,11 @@ class OxigraphStore:
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
         solution = next(iter(solutions(self._store().query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"))))
         return int(solution["n"].value)
+
+
+def _size(n: int) -> str:
+    """Bytes for people: MiB from 1 MiB up."""
+    return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n} bytes"
 
 
 _UNKNOWN_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")

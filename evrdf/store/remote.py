@@ -183,6 +183,9 @@ class RemoteStore:
         self.published(fresh=True)
         return "remote"
 
+    def mode(self) -> str:
+        return "remote"
+
     @property
     def memory_note(self) -> str:
         return f"queries are answered by {self.endpoints.query}"

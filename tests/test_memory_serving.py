@@ -1,0 +1,179 @@
+"""Serving from memory, as a user meets it: a release that fits the default memory budget is answered from an
+in-memory copy, and the service description, the landing page and `evrdf stats` say so (and why); past the budget
+(or with budget 0) answers come from disk and they say that; a release published by `evrdf build` while clients
+query a gunicorn server is swapped in without one failed request, and is then answered from memory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+
+from evrdf.cli import cli
+from evrdf.serve import runner
+from evrdf.serve.app import create_app
+from evrdf.settings import Settings, default_memory_budget
+from evrdf.store import open_store
+from tests.conftest import build_loopback, live_server
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def served_from(description: bytes, endpoint: str, base_iri: str) -> tuple[str, str]:
+    """evs:servedFrom and evs:servingNote of the service description (Turtle)."""
+    graph = Graph().parse(data=description, format="turtle")
+    ns = base_iri + "ns/service#"
+    mode = graph.value(URIRef(endpoint), URIRef(ns + "servedFrom"))
+    note = graph.value(URIRef(endpoint), URIRef(ns + "servingNote"))
+    assert isinstance(mode, Literal) and isinstance(note, Literal), "the service description names no mode"
+    return str(mode), str(note)
+
+
+@pytest.fixture(autouse=True)
+def production_runner() -> Iterator[None]:
+    """Queries evaluated as in a gunicorn worker (serve/production.py): in threads of this process, on the app's
+    own store; the development server's query processes open the release on disk instead."""
+    runner.retire_on_overrun(lambda: None)
+    yield
+    runner.retire_on_overrun(None)
+
+
+def client_for(settings: Settings) -> Any:
+    store = open_store(settings)
+    store.preload()  # what `evrdf serve --workers N` does in the master before it forks
+    app = create_app(settings, store)
+    app.testing = True
+    return app.test_client()
+
+
+def mode_over_http(client: Any, settings: Settings) -> tuple[str, str]:
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    return served_from(response.data, "http://localhost/sparql", settings.base_iri)
+
+
+def test_the_default_budget_is_a_quarter_of_physical_memory_at_most_4_gib() -> None:
+    import os
+
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert Settings().memory_budget_bytes == default_memory_budget() == min(physical // 4, 4 << 30)
+    assert default_memory_budget() > 0
+
+
+def test_a_release_that_fits_the_default_budget_is_served_from_memory(settings: Settings) -> None:
+    client = client_for(Settings(store=settings.store, sources=settings.sources))
+    assert client.get("/sparql", query_string={"query": COUNT}).status_code == 200
+    mode, note = mode_over_http(client, settings)
+    assert mode == "memory"
+    assert "within the memory budget" in note
+    landing = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "answered from <strong>memory</strong>" in landing
+    assert note in landing.replace("&#39;", "'")
+
+
+def test_past_the_budget_the_service_description_says_disk_and_why(settings: Settings) -> None:
+    small = Settings(store=settings.store, sources=settings.sources, memory_budget_bytes=1000)
+    client = client_for(small)
+    mode, note = mode_over_http(client, small)
+    assert mode == "disk"
+    assert "over the memory budget of 1000 bytes" in note
+    assert "answered from <strong>disk</strong>" in client.get("/").get_data(as_text=True)
+    answer = client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200 and int(answer.get_json()["results"]["bindings"][0]["n"]["value"]) > 1000
+
+
+def test_budget_0_serves_from_disk(settings: Settings) -> None:
+    off = Settings(store=settings.store, sources=settings.sources, memory_budget_bytes=0)
+    assert mode_over_http(client_for(off), off) == ("disk", "memory budget 0: served from disk")
+
+
+def test_the_development_server_says_it_serves_from_disk(settings: Settings) -> None:
+    """Without gunicorn, queries run in processes that open the release on disk: the description says so."""
+    runner.retire_on_overrun(None)
+    client = client_for(Settings(store=settings.store, sources=settings.sources))
+    assert client.get("/sparql", query_string={"query": COUNT}).status_code == 200
+    mode, note = mode_over_http(client, settings)
+    assert mode == "disk" and "development server" in note
+
+
+def test_evrdf_stats_names_the_mode(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    monkeypatch.delenv("EVRDF_MEMORY_BUDGET_BYTES", raising=False)
+    done = runner.invoke(cli, ["stats", "--store", str(settings.store)])
+    assert done.exit_code == 0, done.output
+    assert "serving from memory: release " in done.output and "within the memory budget" in done.output
+    monkeypatch.setenv("EVRDF_MEMORY_BUDGET_BYTES", "1000")
+    done = runner.invoke(cli, ["stats", "--store", str(settings.store)])
+    assert done.exit_code == 0, done.output
+    assert "serving from disk: " in done.output and "over the memory budget of 1000 bytes" in done.output
+
+
+def get(url: str, accept: str) -> tuple[bytes, dict[str, str]]:
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}), timeout=30) as response:
+        return response.read(), dict(response.headers)
+
+
+def test_a_release_built_while_clients_query_is_swapped_in_without_a_failed_request(tmp_path: Path) -> None:
+    """Four clients query `evrdf serve --workers 2` in a loop while `evrdf build --add` publishes a new release:
+    every request is answered, the new release's triples are answered, and soon from memory in every worker."""
+    store = build_loopback(tmp_path)
+    extra = tmp_path / "extra.nt"
+    extra.write_text("".join(f"<{store.base}extra/x{i}> <{store.base}extra/p> \"{i}\" .\n" for i in range(5000)),
+                     encoding="utf-8")
+    unthrottled = {"EVRDF_BUDGET_S": "0", "EVRDF_MAX_EXPENSIVE": "0"}  # four clients from one address, busy cores
+    with live_server(store.path, "--workers", "2", "--threads", "4", port=store.port, env=unthrottled) as server:
+        sparql = f"{server.root}/sparql"
+        added = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{store.base}extra/p> ?o }}"
+        query = sparql + "?" + urllib.parse.urlencode({"query": added})
+        first, headers = get(query, "application/sparql-results+json")
+        old_release = headers["X-Evrdf-Release"]
+        failures: list[str] = []
+        seen: dict[str, set[str]] = {}  # release -> the counts answered for it
+        stop = threading.Event()
+
+        def client() -> None:
+            while not stop.is_set():
+                try:
+                    body, headers = get(query, "application/sparql-results+json")
+                except (OSError, urllib.error.HTTPError) as exc:
+                    failures.append(f"{type(exc).__name__}: {exc}")
+                    continue
+                count = body.split(b'"value":"')[1].split(b'"')[0].decode()
+                seen.setdefault(headers["X-Evrdf-Release"], set()).add(count)
+
+        clients = [threading.Thread(target=client) for _ in range(4)]
+        for thread in clients:
+            thread.start()
+        try:
+            time.sleep(0.5)
+            built = subprocess.run([sys.executable, "-m", "evrdf", "build", "--store", str(store.path),
+                                    "--base-iri", store.base, "--add", str(extra)], capture_output=True, text=True)
+            assert built.returncode == 0, built.stderr
+            new_release = Path(store.path / "current").resolve().name
+            assert new_release != old_release
+            deadline = time.monotonic() + 60
+            consecutive = 0  # service descriptions in a row (from either worker) saying memory, new release
+            while consecutive < 12 and time.monotonic() < deadline:
+                mode, note = served_from(get(sparql, "text/turtle")[0], sparql, store.base)
+                consecutive = consecutive + 1 if mode == "memory" and new_release in note else 0
+                time.sleep(0.05)
+            time.sleep(0.3)
+        finally:
+            stop.set()
+            for thread in clients:
+                thread.join()
+    assert not failures, failures[:3]
+    assert consecutive >= 12, f"the new release was not served from memory within 60 s: {mode}, {note}"
+    assert set(seen) == {old_release, new_release}
+    assert seen[old_release] == {"0"} and seen[new_release] == {"5000"}
+    assert b'"value":"0"' in first
