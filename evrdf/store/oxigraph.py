@@ -257,7 +257,7 @@ class ReleaseWriter:
         path = scratch / f"graph-{len(self.verbatim)}.nq"
         with path.open("wb") as out:
             lines = _NamedLines(out, graph)
-            source.dump(lines, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+            source.dump(cast("IO[bytes]", lines), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
             lines.close()
         if lines.count:
             self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
