@@ -19,7 +19,8 @@ from evrdf.release.diff import RDF_TYPE, TERM_TYPES, GraphDiff, TripleDiff
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 LABEL, SUBCLASS = RDFS + "label", RDFS + "subClassOf"
-DEPRECATED, REPLACED_BY = OWL + "deprecated", "http://purl.obolibrary.org/obo/IAO_0100001"
+OBO = "http://purl.obolibrary.org/obo/"
+DEPRECATED, REPLACED_BY = OWL + "deprecated", OBO + "IAO_0100001"
 TYPE = RDF_TYPE.decode()[1:-1]
 TERM_KINDS = ("added", "removed", "relabelled", "reparented", "deprecated", "undeprecated", "changed")
 FINDING_KINDS = ("added", "changed", "withdrawn")
@@ -96,6 +97,10 @@ def summarize(diff: TripleDiff, release: str, previous: str | None, base: str) -
     roots = _roots(added + removed)
 
     def is_term(s: str) -> bool:
+        # an aligned OBO class (obo:CL_...) is declared only as the other side of an evrdf class's
+        # owl:equivalentClass: it comes and goes with that class, which the changelog already names
+        if s.startswith(OBO):
+            return False
         return s in terms_before or s in terms_after or s.startswith((vocab, base + "gene/"))
 
     def is_finding(s: str) -> bool:
