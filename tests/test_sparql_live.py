@@ -153,3 +153,23 @@ def test_an_answer_over_a_mebibyte_streams_whole(settings, server: list[str], en
     assert (headers.get("Content-Length") == str(len(body))) if encoding == "identity" else "Content-Length" not in headers
     expected = int(json.loads(counted)["results"]["bindings"][0]["n"]["value"])
     assert len(json.loads(body)["results"]["bindings"]) == expected
+
+
+@pytest.mark.oxigraph_only("under gunicorn the embedded store answers inline; a remote store is queried in threads")
+@pytest.mark.parametrize("mode", ["own", "scbd"])
+def test_a_describe_by_variable_answers_the_same_under_gunicorn_and_the_development_server(  # type: ignore[no-untyped-def]
+        settings, report, mode: str) -> None:
+    """Modes own and scbd find their targets with a SELECT first, then describe them: under gunicorn both queries
+    run inline in the request thread, in the development server in the query processes; the triples agree."""
+    query = f"DESCRIBE ?f WHERE {{ ?f a <{EVO}Finding> }}"
+    answers = []
+    for server in (["--workers", "1", "--threads", "2"], []):
+        with live_server(settings.store, *server) as live:
+            url = f"{live.root}/sparql?describe={mode}&format=nt&query={urllib.request.quote(query)}"
+            with urllib.request.urlopen(url, timeout=60) as response:
+                assert response.status == 200
+                answers.append(set(response.read().decode("utf-8").splitlines()))
+    production, development = answers
+    assert production == development
+    typed = f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{EVO}Finding> ."
+    assert len([line for line in production if line.endswith(typed)]) == report.findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from evrdf.errors import EvrdfError
 
 DATABASES = ("vesiclepedia", "exocarta")
 SHOWN_REJECTIONS = 20
+
+if TYPE_CHECKING:
+    from evrdf.ingest.evdb import OnError
 
 
 @cli.command("import")
@@ -28,7 +32,7 @@ SHOWN_REJECTIONS = 20
               help="ontology/ folder (its curated genes align imported cargo to HGNC and UniProt)")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="check the converted graph against the SHACL shapes before staging it")
-def import_(database: str, path: Path, experiments: Path | None, release: str | None, on_error: str,
+def import_(database: str, path: Path, experiments: Path | None, release: str | None, on_error: OnError,
             store: Path | None, base_iri: str | None, sources: Path | None, validate: bool) -> None:
     """Convert a Vesiclepedia or ExoCarta download and stage it; the next `evrdf build` publishes it."""
     import importlib
@@ -62,11 +66,12 @@ def import_(database: str, path: Path, experiments: Path | None, release: str | 
 
         try:
             result, staged = import_database(settings, db, path, experiments, release,
-                                             on_error, report, progress, validate)  # type: ignore[arg-type]
+                                             on_error, report, progress, validate)
         except ValidationError as exc:
             from evrdf.validate.render import text
+            from evrdf.validate.report import carried
 
-            click.echo("\n" + text(exc.report), err=True)  # type: ignore[arg-type]
+            click.echo("\n" + text(carried(exc)), err=True)
             raise
         bar.update(pending[0])
     if result.rejected > SHOWN_REJECTIONS:

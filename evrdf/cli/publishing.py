@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from evrdf.cli.common import BACKEND_HELP, REMOTE_HELP, STORE_HELP, cli, settings_from
 from evrdf.settings import Settings
+
+if TYPE_CHECKING:
+    from evrdf.validate.report import Result
 
 
 @cli.command()
@@ -41,8 +45,9 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
                            fail_on="violation" if allow_warnings else fail_on, allow_shrink=allow_shrink)
     except ValidationError as exc:
         from evrdf.validate.render import text
+        from evrdf.validate.report import carried
 
-        click.echo(text(exc.report), err=True)  # type: ignore[arg-type]
+        click.echo(text(carried(exc)), err=True)
         raise
     click.echo(f"published release {report.release} in {report.store}"
                + (f" (revises {report.previous}: {report.changes.headline()})" if report.previous and report.changes
@@ -66,7 +71,7 @@ def build(store: Path | None, base_iri: str | None, sources: Path | None, add: t
 SHOWN_ADDED_RESULTS = 20
 
 
-def _report_added(results: list) -> None:  # type: ignore[type-arg]
+def _report_added(results: list[Result]) -> None:
     """What evrdf's shapes say about the --add files: published as they are, so reported, not blocking."""
     counts: dict[str, int] = {}
     for result in results:
@@ -112,7 +117,7 @@ def publish(store: Path | None, remote_url: str | None, base_iri: str | None) ->
 @click.option("--remote", "remote_url", help=REMOTE_HELP)
 @click.option("--fail-on", type=click.Choice(["violation", "warning"]), default="violation", show_default=True,
               help="SHACL severity that stops publishing")
-def update(sparql: str | None, update_file: object, store: Path | None, base_iri: str | None,
+def update(sparql: str | None, update_file: TextIO | None, store: Path | None, base_iri: str | None,
            backend: str | None, remote_url: str | None, fail_on: str) -> None:
     """Apply a SPARQL 1.1 Update and publish the result as a new release.
 
@@ -121,7 +126,7 @@ def update(sparql: str | None, update_file: object, store: Path | None, base_iri
     from evrdf.errors import ValidationError
     from evrdf.pipeline.update import apply_update
 
-    text = update_file.read() if update_file is not None else sparql  # type: ignore[attr-defined]
+    text = update_file.read() if update_file is not None else sparql
     if not text:
         raise click.UsageError("give the update as an argument or with --file")
     settings = settings_from(store=store, base_iri=base_iri, backend=backend or ("remote" if remote_url else None),
@@ -130,8 +135,9 @@ def update(sparql: str | None, update_file: object, store: Path | None, base_iri
         done = apply_update(settings, text, client="cli", fail_on=fail_on, federation_allow=settings.federation_allow)
     except ValidationError as exc:
         from evrdf.validate.render import text as render_text
+        from evrdf.validate.report import carried
 
-        click.echo(render_text(exc.report), err=True)  # type: ignore[arg-type]
+        click.echo(render_text(carried(exc)), err=True)
         raise
     click.echo(f"published release {done.release} (was {done.previous}): {done.inserted} triples inserted, "
                f"{done.deleted} deleted in {done.seconds:.1f} s")

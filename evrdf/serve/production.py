@@ -113,7 +113,7 @@ def _chunks_complete(body: bytes) -> bool:
             return False
 
 
-class EvrdfWorker(ThreadWorker):  # type: ignore[misc]
+class EvrdfWorker(ThreadWorker):
     """gunicorn's gthread worker, except that a connection is given to a request thread only once a whole request
     has arrived. gthread hands every accepted (or kept-alive, readable) connection to a thread, which then waits
     for the request: 4 idle connections per worker hold all its threads. Here the main loop reads each connection
@@ -189,7 +189,7 @@ class EvrdfWorker(ThreadWorker):  # type: ignore[misc]
                 self._drop(conn)
 
 
-class EvrdfApplication(BaseApplication):  # type: ignore[misc]
+class EvrdfApplication(BaseApplication):
     def __init__(self, settings: Settings, workers: int, threads: int):
         self.settings, self.workers, self.threads = settings, workers, threads
         from evrdf.serve.sparql import budget_policy

@@ -10,7 +10,8 @@ components (sh:node, sh:not, sh:and, sh:or, sh:xone, sh:qualifiedValueShape) nee
 that shape?": ``NOT EXISTS { every violation pattern of that shape, for that node }``, compiled the same way one
 level down. Recursive shapes (whose validation SHACL leaves undefined, section 3.4.4) are refused, as is any
 sh: parameter the compiler does not implement, with a message naming it: the fast engine never silently checks
-less than pySHACL (the reference, `--engine pyshacl`).
+less than pySHACL (the reference, `--engine pyshacl`). Which sh: parameters are constraints, and property paths as
+SPARQL text, are in validate/shacl_core.py.
 """
 
 from __future__ import annotations
@@ -19,46 +20,25 @@ import re
 import weakref
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from evrdf.errors import SourceError
 from evrdf.validate.report import Severity
+from evrdf.validate.shacl_core import (
+    CASTABLE,
+    COMPANIONS,
+    COMPONENTS,
+    INTEGER_RANGES,
+    NODE_KINDS,
+    RANGE_OPERATORS,
+    TARGETS,
+    n3,
+    path_text,
+)
 
-TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
-COMPONENTS = {  # constraint parameter -> component local name (SHACL 1.0, section 4)
-    SH["class"]: "Class", SH.datatype: "Datatype", SH.nodeKind: "NodeKind", SH.minCount: "MinCount",
-    SH.maxCount: "MaxCount", SH.minExclusive: "MinExclusive", SH.minInclusive: "MinInclusive",
-    SH.maxExclusive: "MaxExclusive", SH.maxInclusive: "MaxInclusive", SH.minLength: "MinLength",
-    SH.maxLength: "MaxLength", SH.pattern: "Pattern", SH.languageIn: "LanguageIn", SH.uniqueLang: "UniqueLang",
-    SH.equals: "Equals", SH.disjoint: "Disjoint", SH.lessThan: "LessThan",
-    SH.lessThanOrEquals: "LessThanOrEquals", SH["not"]: "Not", SH["and"]: "And", SH["or"]: "Or", SH.xone: "Xone",
-    SH.node: "Node", SH.qualifiedValueShape: "QualifiedValueShape", SH.closed: "Closed", SH.hasValue: "HasValue",
-    SH["in"]: "In",
-}
-# sh: predicates that are not constraints of their own: targets, the path, the parameters that come with another
-# (flags with pattern, ignoredProperties with closed, the qualified counts), and non-validating properties
-COMPANIONS = TARGETS | {SH.path, SH.property, SH.sparql, SH.severity, SH.message, SH.deactivated, SH.name,
-                        SH.description, SH.order, SH.group, SH.defaultValue, SH.flags, SH.ignoredProperties,
-                        SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
-                        SH.declare, SH.prefixes}
-NODE_KINDS: dict[Node, str] = {SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: "isBlank({v})",
-              SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
-              SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))"}
-# datatypes whose lexical forms SPARQL (Oxigraph) can check by casting: an ill-formed literal fails sh:datatype
-# (4.1.2); the integer types derived from xsd:integer by range are checked as integers within that range
-CASTABLE = {XSD[t] for t in ("string", "boolean", "integer", "decimal", "float", "double", "dateTime", "date",
-                             "time", "duration", "gYear", "gYearMonth", "gMonth", "gMonthDay", "gDay",
-                             "dayTimeDuration", "yearMonthDuration")}
-INTEGER_RANGES: dict[Node, tuple[int | None, int | None]] = {XSD[t]: bounds for t, bounds in {
-    "long": (-(2 ** 63), 2 ** 63 - 1), "int": (-(2 ** 31), 2 ** 31 - 1), "short": (-32768, 32767),
-    "byte": (-128, 127), "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
-    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1), "unsignedLong": (0, 2 ** 64 - 1),
-    "unsignedInt": (0, 2 ** 32 - 1), "unsignedShort": (0, 65535), "unsignedByte": (0, 255)}.items()}
-RANGE_OPERATORS: dict[Node, str] = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=",
-                                 SH.maxExclusive: "<"}
 PAIRWISE_LIMIT = 8  # counts inside a nested shape are checked with n distinct variables: up to this n
 TYPE, SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
 TARGET_BLOCK = "\x00targets\x00"  # where a grouped count puts the target block (inside its subquery)
@@ -87,38 +67,6 @@ def compile_shapes(shapes: Graph) -> list[Check]:
 
 
 _COMPILED: "weakref.WeakKeyDictionary[Graph, list[Check]]" = weakref.WeakKeyDictionary()
-
-
-def path_text(graph: Graph, node: Node) -> str:
-    """A SHACL property path (section 2.3.1) in SPARQL property path syntax.
-
-    >>> g = Graph(); p = URIRef("http://e/p"); b = BNode(); _ = g.add((b, SH.inversePath, p))
-    >>> path_text(g, p), path_text(g, b)
-    ('<http://e/p>', '^(<http://e/p>)')
-    """
-    if isinstance(node, URIRef):
-        return f"<{node}>"
-    if isinstance(node, BNode):
-        if (node, RDF.first, None) in graph:
-            members = list(Collection(graph, node))
-            if len(members) < 2:
-                raise SourceError("shapes", f"a sequence path needs at least two members: _:{node}")
-            return "(" + " / ".join(path_text(graph, m) for m in members) + ")"
-        for predicate, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-            inner = graph.value(node, predicate)
-            if inner is not None:
-                return f"({path_text(graph, inner)}){suffix}"
-        inverse = graph.value(node, SH.inversePath)
-        if inverse is not None:
-            return f"^({path_text(graph, inverse)})"
-        alternatives = graph.value(node, SH.alternativePath)
-        if alternatives is not None:
-            return "(" + " | ".join(path_text(graph, m) for m in Collection(graph, alternatives)) + ")"
-    raise SourceError("shapes", f"{_n3(node)} is not a SHACL property path")
-
-
-def _n3(node: Node) -> str:
-    return node.n3() if hasattr(node, "n3") else repr(node)
 
 
 class _Compiler:
@@ -193,14 +141,14 @@ class _Compiler:
             if not str(predicate).startswith(str(SH)):
                 continue  # not a SHACL parameter: an annotation (SHACL 1.0, section 2.1)
             if predicate not in COMPONENTS and predicate not in COMPANIONS:
-                raise SourceError("shapes", f"{_n3(shape)} uses {_n3(predicate)}, which the SPARQL engine does not "
+                raise SourceError("shapes", f"{n3(shape)} uses {n3(predicate)}, which the SPARQL engine does not "
                                             "support (use pySHACL: --engine pyshacl)")
 
     def shape_checks(self, shape: Node, block: str) -> list[Check]:
         g = self.g
         given = g.value(shape, SH.severity) or SH.Violation
         if given not in (SH.Violation, SH.Warning, SH.Info):
-            raise SourceError("shapes", f"{_n3(shape)}: custom severity {_n3(given)}: evrdf's reports know "
+            raise SourceError("shapes", f"{n3(shape)}: custom severity {n3(given)}: evrdf's reports know "
                                         "sh:Violation, sh:Warning and sh:Info only")
         severity = Severity.parse(str(given))
         message = _message(g, shape)
@@ -223,7 +171,7 @@ class _Compiler:
                                      f"{SH}{component}ConstraintComponent", path, query, False))
         for constraint in sorted(g.objects(shape, SH.sparql), key=str):
             if path_node is not None:
-                raise SourceError("shapes", f"{_n3(shape)}: SPARQL constraints on property shapes are not supported")
+                raise SourceError("shapes", f"{n3(shape)}: SPARQL constraints on property shapes are not supported")
             out.append(self.sparql_check(shape, constraint, name, severity, block))
         return out
 
@@ -255,7 +203,7 @@ class _Compiler:
             return per_value(f"!COALESCE({datatype}{wellformed}, false)")
         if parameter == SH.nodeKind:
             if argument not in NODE_KINDS:
-                raise SourceError("shapes", f"{_n3(shape)}: unknown sh:nodeKind {_n3(argument)}")
+                raise SourceError("shapes", f"{n3(shape)}: unknown sh:nodeKind {n3(argument)}")
             return per_value("!" + NODE_KINDS[argument].format(v=v))
         if parameter in RANGE_OPERATORS:
             return per_value(f"!COALESCE({v} {RANGE_OPERATORS[parameter]} {argument.n3()}, false)")
@@ -295,7 +243,7 @@ class _Compiler:
             return [(f"{values} {f} {argument.n3()} {v} .", "value")]
         if parameter in (SH.lessThan, SH.lessThanOrEquals):
             if path is None:
-                raise SourceError("shapes", f"{_n3(shape)}: {_n3(parameter)} needs a property shape (sh:path)")
+                raise SourceError("shapes", f"{n3(shape)}: {n3(parameter)} needs a property shape (sh:path)")
             w, operator = self.fresh("w"), "<" if parameter == SH.lessThan else "<="
             return [(f"{values} {f} {argument.n3()} {w} . FILTER(!COALESCE({v} {operator} {w}, false))", "value")]
         if parameter == SH.closed:
@@ -320,7 +268,7 @@ class _Compiler:
             if parameter == SH["or"]:
                 return per_value(" && ".join(f"!({t})" for t in tests) or "true")
             return per_value("(" + " + ".join(f"IF({t}, 1, 0)" for t in tests) + ") != 1" if tests else "true")
-        raise SourceError("shapes", f"{_n3(shape)} uses {_n3(parameter)}, which the SPARQL engine does not support")
+        raise SourceError("shapes", f"{n3(shape)} uses {n3(parameter)}, which the SPARQL engine does not support")
 
     def counts(self, shape: Node, parameter: Node, argument: Node, f: str, v: str, top: bool,
                seen: tuple[Node, ...]) -> list[tuple[str, str]]:
@@ -349,7 +297,7 @@ class _Compiler:
             else:
                 need = n if is_min else n + 1
                 if need > PAIRWISE_LIMIT:
-                    raise SourceError("shapes", f"{_n3(shape)}: counts above {PAIRWISE_LIMIT} inside a nested shape "
+                    raise SourceError("shapes", f"{n3(shape)}: counts above {PAIRWISE_LIMIT} inside a nested shape "
                                                 "(sh:node, sh:not, sh:and, sh:or, sh:xone, sh:qualifiedValueShape) "
                                                 "are not supported by the SPARQL engine")
                 names = [self.fresh("c") for _ in range(need)]
@@ -377,7 +325,7 @@ class _Compiler:
     def conforms(self, shape: Node, var: str, seen: tuple[Node, ...]) -> str:
         """A SPARQL expression, true when the node in ``var`` conforms to ``shape`` (section 3.4)."""
         if shape in seen:
-            raise SourceError("shapes", f"{_n3(shape)} is recursive; SHACL 1.0 leaves the validation of recursive "
+            raise SourceError("shapes", f"{n3(shape)} is recursive; SHACL 1.0 leaves the validation of recursive "
                                         "shapes undefined (section 3.4.4), so the SPARQL engine refuses them")
         if not self.active(shape):
             return "true"
@@ -394,7 +342,7 @@ class _Compiler:
             node = self.fresh("n")
             patterns.append(f"{self.values(shape, var, node)} FILTER(!({self.conforms(prop, node, seen)}))")
         if self.g.value(shape, SH.sparql) is not None:
-            raise SourceError("shapes", f"{_n3(shape)}: SPARQL constraints inside sh:node / sh:not / sh:and / "
+            raise SourceError("shapes", f"{n3(shape)}: SPARQL constraints inside sh:node / sh:not / sh:and / "
                                         "sh:or / sh:xone / sh:qualifiedValueShape are not supported")
         if not patterns:
             return "true"
@@ -405,15 +353,15 @@ class _Compiler:
         g = self.g
         select = g.value(constraint, SH.select)
         if select is None:
-            raise SourceError("shapes", f"{_n3(shape)}: a SPARQL constraint needs sh:select")
+            raise SourceError("shapes", f"{n3(shape)}: a SPARQL constraint needs sh:select")
         text = str(select)
         if not re.search(r"SELECT\s+(DISTINCT\s+)?[^{]*\$this", text, re.IGNORECASE):
-            raise SourceError("shapes", f"{_n3(shape)}: the SELECT of a SPARQL constraint must project $this")
+            raise SourceError("shapes", f"{n3(shape)}: the SELECT of a SPARQL constraint must project $this")
         prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in _prefixes(g, constraint))
         body = re.sub(r"\$this\b", "?this", text)
         where = re.search(r"WHERE\s*\{", body, re.IGNORECASE)
         if where is None:
-            raise SourceError("shapes", f"{_n3(shape)}: cannot find the WHERE clause of the SPARQL constraint")
+            raise SourceError("shapes", f"{n3(shape)}: cannot find the WHERE clause of the SPARQL constraint")
         query = prefixes + body[: where.end()] + " " + targets + " " + body[where.end():]
         return Check(name, severity, _message(g, constraint) or _message(g, shape),
                      f"{SH}SPARQLConstraintComponent", None, query, True)

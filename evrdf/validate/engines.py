@@ -14,8 +14,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from evrdf.results import serialized, solutions, triples
-from evrdf.validate.compile import compile_shapes, path_text
+from evrdf.validate.compile import compile_shapes
 from evrdf.validate.report import Result, Severity
+from evrdf.validate.shacl_core import path_text
 
 Engine = Callable[[ox.Store, Graph], list[Result]]
 

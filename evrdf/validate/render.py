@@ -139,7 +139,7 @@ def junit(report: Report) -> str:
 
 
 def path_node(graph: Graph, text: str) -> Node:
-    """A result path written as compile.path_text writes it (``<iri>``, ``^(p)``, ``(a / b)``, ``(a | b)``,
+    """A result path written as shacl_core.path_text writes it (``<iri>``, ``^(p)``, ``(a / b)``, ``(a | b)``,
     ``(p)*``, ``(p)+``, ``(p)?``) as the SHACL path structure (SHACL 1.0, 2.3.1), added to ``graph``.
 
     >>> g = Graph(); node = path_node(g, "^(<http://e/p>)")

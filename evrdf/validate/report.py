@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
+from evrdf.errors import ValidationError
+
 SH = "http://www.w3.org/ns/shacl#"
 
 
@@ -105,6 +107,13 @@ class Diff:
 
     new: list[Result]
     fixed: list[Result]
+
+
+def carried(exc: ValidationError) -> Report:
+    """The report a failed validation carries (errors.py, on the floor, cannot name the Report type)."""
+    if not isinstance(exc.report, Report):
+        raise TypeError(f"a ValidationError carries a Report, not {type(exc.report).__name__}")
+    return exc.report
 
 
 def diff(current: list[Result], previous: list[Result]) -> Diff:
