@@ -21,11 +21,11 @@ class LineGraph(Graph):
 
     def __init__(self) -> None:
         super().__init__()
-        self._lines: dict[str, None] = {}
+        self._lines: dict[bytes, None] = {}  # UTF-8 lines: joined into the serialization without a copy as str
         self._parsed: Graph | None = None
 
     def add(self, triple: Any) -> LineGraph:
-        self._lines[_nt_row(triple)] = None
+        self._lines[_nt_row(triple).encode("utf-8")] = None
         self._parsed = None
         return self
 
@@ -33,7 +33,7 @@ class LineGraph(Graph):
         return len(self._lines)
 
     def ntriples(self) -> bytes:
-        return "".join(self._lines).encode("utf-8")
+        return b"".join(self._lines)
 
     def serialize(self, *args: Any, **kwargs: Any) -> Any:
         """N-Triples straight from the lines; any other format (or a destination) through a parsed Graph."""
