@@ -179,6 +179,7 @@ def read_lines(path: Path, layout: Layout, policy: Policy, stats: FileStats,
                 continue
             if header is None:
                 header = _header(path, number, data, layout)
+                positions = {name: index for index, name in enumerate(header)}
                 continue
             stats.lines += 1
             try:
@@ -201,7 +202,7 @@ def read_lines(path: Path, layout: Layout, policy: Policy, stats: FileStats,
                 policy.reject(SourceError(path, f"malformed line: {len(cells)} tab-separated fields, the header "
                                                 f"has {len(header)}", line=number))
                 continue
-            yield Row(path, number, {name: cell.strip() for name, cell in zip(header, cells, strict=True)})
+            yield Row(path, number, positions, tuple(cell.strip() for cell in cells))
     if header is None:
         raise SourceError(path, f"empty {layout.kind} file: no header row")
     stats.sha256 = digest.hexdigest()

@@ -9,16 +9,26 @@ from typing import Iterator, Mapping
 from evrdf.errors import SourceError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
-    """One data row, with the line it came from so later checks can point at it."""
+    """One data row, with the line it came from so later checks can point at it.
+
+    The cells are a tuple and the column positions one dict shared by the table's rows: a dict per row cost
+    ~2 KB, which a 50 MB findings table (80,000 rows of 36 columns) multiplies into 160 MB.
+    """
 
     path: Path
     line: int
-    values: Mapping[str, str]
+    columns: Mapping[str, int]  # column name -> position in cells
+    cells: tuple[str, ...]
+
+    @property
+    def values(self) -> dict[str, str]:
+        return {name: self.cells[index] for name, index in self.columns.items()}
 
     def __getitem__(self, column: str) -> str:
-        return self.values.get(column, "")
+        index = self.columns.get(column)
+        return "" if index is None else self.cells[index]
 
     def list(self, column: str) -> list[str]:
         """A `|`-separated field as a list, without empty items."""
@@ -51,7 +61,9 @@ def _iter_rows(path: Path, columns: list[str], required: frozenset[str]) -> Iter
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError(path, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
                           line=line) from None
+    del raw
     header: list[str] | None = None
+    positions: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -59,15 +71,16 @@ def _iter_rows(path: Path, columns: list[str], required: frozenset[str]) -> Iter
         if header is None:
             header = [c.strip() for c in cells]
             _check_header(path, number, header, columns)
+            positions = {name: index for index, name in enumerate(header)}
             continue
         if len(cells) != len(header):
             raise SourceError(path, f"malformed row: {len(cells)} tab-separated fields, the header has "
                                     f"{len(header)}", line=number)
-        values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+        row = Row(path, number, positions, tuple(cell.strip() for cell in cells))
         for name in sorted(required):
-            if not values[name]:
+            if not row[name]:
                 raise SourceError(path, "required field is empty", line=number, field=name)
-        yield Row(path, number, values)
+        yield row
     if header is None:
         raise SourceError(path, "no header row")
 

@@ -1,0 +1,57 @@
+"""A write-mostly graph kept as N-Triples lines, for the graphs that grow with the curated tables.
+
+The findings graphs are built once, then only counted and serialized to N-Triples (for the gate and the release
+store). An rdflib Graph indexes every triple three ways and costs ~1.4 KB of memory per triple, so a 50 MB
+findings table (1.6 million triples) needed over 2 GB; as lines it needs the lines. Anything else asked of the
+graph (a query, another format) is answered by parsing the lines into an ordinary Graph, once per change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rdflib import Graph
+from rdflib.plugins.serializers.nt import _nt_row
+
+NT_FORMATS = ("nt", "ntriples", "nt11", "application/n-triples")
+
+
+class LineGraph(Graph):
+    """An rdflib Graph whose triples are N-Triples lines (a dict, so a triple added twice is one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lines: dict[bytes, None] = {}  # UTF-8 lines: joined into the serialization without a copy as str
+        self._parsed: Graph | None = None
+
+    def add(self, triple: Any) -> LineGraph:
+        self._lines[_nt_row(triple).encode("utf-8")] = None
+        self._parsed = None
+        return self
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def ntriples(self) -> bytes:
+        return b"".join(self._lines)
+
+    def serialize(self, *args: Any, **kwargs: Any) -> Any:
+        """N-Triples straight from the lines; any other format (or a destination) through a parsed Graph."""
+        fmt = kwargs.get("format", args[1] if len(args) > 1 else "turtle")
+        if fmt in NT_FORMATS and not args and kwargs.get("destination") is None:
+            encoding = kwargs.get("encoding")
+            return self.ntriples() if encoding else self.ntriples().decode("utf-8")
+        return self.parsed().serialize(*args, **kwargs)
+
+    def triples(self, *args: Any, **kwargs: Any) -> Any:
+        return self.parsed().triples(*args, **kwargs)
+
+    def parsed(self) -> Graph:
+        """The lines as an ordinary rdflib Graph (parsed on first use after a change)."""
+        if self._parsed is None:
+            graph = Graph()
+            for prefix, namespace in self.namespaces():
+                graph.bind(prefix, namespace)
+            graph.parse(data=self.ntriples(), format="nt")
+            self._parsed = graph
+        return self._parsed
