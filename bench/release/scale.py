@@ -12,8 +12,10 @@ documented command runs as a child process, twice:
 
 "first" publishes the store's first release; "rebuild" builds again with the added file changed in 1% of its
 lines, so the changelog compares the million-triple graphs with the previous release's. Recorded: wall time,
-the per-stage times the build prints, and the child's peak RSS (os.wait4). With ``--profile`` the first build
-runs under cProfile and the top entries by cumulative and by own time are printed.
+the child's CPU time (user + system) and peak RSS (os.wait4), the per-stage times the build prints, and the
+machine's 1-minute load average when the build ended (on a shared machine the CPU time is the steadier
+figure). With ``--profile`` the builds run under cProfile and the top entries by cumulative and by own time are
+printed.
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ def main() -> None:
             total = re.search(r"^\s*(\d+) triples in", stdout, re.M)
             row = {"size": size, "build": name, "triples": int(total.group(1)) if total else None,
                    "staged_import": staged, "added": added_triples, "wall_s": round(seconds, 1), "cpu_s": round(cpu, 1), "peak_rss_mb": rss,
+                   "load_average": round(os.getloadavg()[0], 1),
                    "stages": stages}
             print(json.dumps(row), flush=True)
             rows.append(row)

@@ -248,21 +248,24 @@ class ReleaseWriter:
     def extend(self, quads: Iterator[ox.Quad]) -> None:
         self.store.bulk_extend(quads)
 
-    def load_graph_from(self, source: ox.Store, graph: str) -> int:
-        """Copy one graph of an in-memory store into the release and return its size. The graph is written once
-        as N-Quads (dumped in Rust), bulk-loaded from that file, and the release dump copies the file as it is,
-        so no quad passes through Python and the on-disk store is never read back to serialize it."""
+    def write_graph(self, source: ox.Store, graph: str) -> tuple[Path, int]:
+        """One graph of an in-memory store, written as N-Quads (dumped in Rust) into the release's scratch
+        directory for ``load_written``; returns the file and the graph's size. Written first and loaded later, so
+        the in-memory store can be freed before the bulk load needs its own memory."""
         scratch = self.directory / SCRATCH
         scratch.mkdir(exist_ok=True)
-        path = scratch / f"graph-{len(self.verbatim)}.nq"
+        path = scratch / f"graph-{sum(1 for _ in scratch.iterdir())}.nq"
         with path.open("wb") as out:
             lines = _NamedLines(out, graph)
             source.dump(cast("IO[bytes]", lines), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
             lines.close()
-        if lines.count:
-            self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-            self.verbatim[graph] = path
-        return lines.count
+        return path, lines.count
+
+    def load_written(self, path: Path, graph: str) -> None:
+        """Bulk-load a file of ``write_graph``; the release dump copies it as it is, so no quad passes through
+        Python and the on-disk store is never read back to serialize the graph."""
+        self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        self.verbatim[graph] = path
 
     def count(self, graph: str) -> int:
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
