@@ -11,8 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.chromium_pipe import Browser, Page
-from tests.pipe_browser import NEEDS_CHROMIUM, WIDTHS, clean, fetch_json
+from tests.chromium import NEEDS_CHROMIUM, WIDTHS, Browser, Page, clean, fetch_json
 
 BASE = "https://w3id.org/evrdf/"
 EVO = BASE + "ontology/"
