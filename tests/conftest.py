@@ -33,7 +33,7 @@ SOURCES = ROOT / "ontology"
 FINDING_ROWS = read_table(SOURCES / "curated" / "findings.tsv", FINDING_COLUMNS)
 DATA = Path(__file__).resolve().parent / "data"
 
-pytest_plugins = ["tests.virtuoso", "tests.pipe_browser"]  # session fixtures: a real Virtuoso; a live server + Chromium
+pytest_plugins = ["tests.virtuoso", "tests.chromium"]  # session fixtures: a real Virtuoso; a live server + Chromium
 if TYPE_CHECKING:
     from tests.virtuoso import VirtuosoInstance
 

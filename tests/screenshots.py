@@ -1,25 +1,28 @@
-"""Screenshots of each page kind at desktop width, for the README (`make screenshots`).
+"""Screenshots of each page kind, for the README (`make screenshots`): every kind at desktop width, a few at a
+phone's width too.
 
 Builds a fresh store (or serves the one given with --store), starts `evrdf serve` on a free loopback port, opens
-each page in headless Chromium (tests/chromium_pipe.py), waits until its scripts have drawn what the page shows
-(the network, a diagram, the findings table, the editor's results), and writes docs/screenshots/<name>.png,
-cut to the top of the page so the files stay small.
+each page in headless Chromium (tests/chromium.py), waits until its scripts have drawn what the page shows
+(the network, a diagram, the findings table, the tree, the editor's results), and writes
+docs/screenshots/<name>.png (from the element a path's #fragment names, if it has one) (and <name>-mobile.png, 390 CSS px wide at scale 1), cut to the top of the page so
+the files stay small.
 
-    python -m tests.screenshots [--store DIR] [--out docs/screenshots] [--width 1280] [--height 2200] [--scale 0.6]
+    python -m tests.screenshots [--store DIR] [--out docs/screenshots] [--width 1280] [--height 1600] [--scale 0.6]
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
+import re
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-from tests.chromium_pipe import CHROMIUM, Browser, Page
+from tests.chromium import CHROMIUM, Browser, Page
 from tests.conftest import live_server
 
 BASE = "https://w3id.org/evrdf/"
@@ -30,20 +33,49 @@ SELECT ?chemokine ?receptor WHERE {{
   ?l rdfs:label ?chemokine . ?r rdfs:label ?receptor .
 }} ORDER BY ?chemokine ?receptor LIMIT 20"""
 
-# (file name, path, what the page must have drawn before the picture is taken)
+LOADED = "document.readyState === 'complete'"
+NETWORK = "document.querySelector('[data-network]').dataset.nodes > 0"
+DIAGRAM = "document.querySelector('[data-diagram]').dataset.nodes > 0"
+TABLE = "document.querySelector('[data-findings][data-ready]') !== null"
+TREE = "document.querySelector('[data-tree] a.node') !== null"
+# (file name, path, what the page must have drawn before the picture is taken): one of each page kind
 PAGES: list[tuple[str, str, str]] = [
-    ("landing", "/", "document.readyState === 'complete'"),
-    ("chemokine", "/gene/HGNC_10672", "document.querySelector('[data-network]').dataset.nodes > 0"),
-    ("ev-class", "/ontology/Exosome", "document.querySelector('[data-diagram]') === null"
-                                      " || document.querySelector('[data-diagram]').dataset.nodes > 0"),
-    ("finding", "/finding/bian2019-t1-08", "document.querySelector('[data-diagram]').dataset.nodes > 0"),
-    ("network", "/network", "document.querySelector('[data-network]').dataset.nodes > 0"),
-    ("findings", "/findings", "document.querySelector('[data-ready]') !== null"),
+    ("landing", "/", LOADED),
+    ("chemokine", "/gene/HGNC_10672", f"{NETWORK} && {TABLE}"),
+    ("receptor", "/gene/HGNC_2561", f"{NETWORK} && {TABLE}"),
+    ("ev-class", "/ontology/Exosome", f"{DIAGRAM} && {TABLE}"),
+    ("cell", "/ontology/CancerCell", TABLE),
+    ("disease", "/ontology/BreastCancer", TABLE),
+    ("finding", "/finding/bian2019-t1-08", DIAGRAM),
+    # the pictures of those pages, photographed from the picture down (a path's #fragment names where to start)
+    ("chemokine-network", "/gene/HGNC_10672#network", NETWORK),
+    ("ev-class-diagram", "/ontology/Exosome#diagram", DIAGRAM),
+    ("ev-class-findings", "/ontology/Exosome#findings-table", TABLE),
+    ("finding-diagram", "/finding/bian2019-t1-08#diagram", DIAGRAM),
+    ("reference", "/reference/bian2019", TREE),
+    ("pair", "/pair/cellphonedb/HGNC_10672--HGNC_2561", TREE),
+    ("graph", "/graph/metadata", LOADED),
+    ("dataset", "/dataset", LOADED),
+    ("browse", "/browse", LOADED),
+    ("index", "/browse/chemokines", LOADED),
+    ("search", "/search?q=" + quote("SDF-1α"), LOADED),
+    ("network", "/network", NETWORK),
+    ("findings", "/findings", TABLE),
     ("tree", "/tree?iri=" + quote(BASE + "ontology/TumorDerivedMicrovesicle", safe=""),
      "document.querySelector('details[open][data-loaded]') !== null"),
     ("sparql", "/sparql?query=" + quote(EXAMPLE_QUERY, safe=""),
      "document.querySelectorAll('.yasr table tbody tr').length > 0"),
+    ("ontology", "/ontology", LOADED),
+    ("shapes", "/shapes", LOADED),
+    ("validation", "/validation", LOADED),
+    ("releases", "/releases", LOADED),
+    ("release", "/releases/{release}/", LOADED),  # the served release's page
+    ("downloads", "/downloads/", LOADED),
+    ("not-found", "/gene/HGNC_0", LOADED),
 ]
+MOBILE = ["landing", "chemokine", "findings", "network"]  # also photographed at a phone's width
+MOBILE_SIZE = (390, 844)
+MOBILE_HEIGHT = 1400  # CSS px kept of a phone screenshot, at most
 
 
 def wait_drawn(page: Page, ready: str, settle: float = 1.5) -> None:
@@ -53,11 +85,13 @@ def wait_drawn(page: Page, ready: str, settle: float = 1.5) -> None:
         page.browser.pump(0.1)
 
 
-def capture(page: Page, path: Path, width: int, height: int, scale: float) -> None:
-    tall = int(page.evaluate("document.documentElement.scrollHeight"))
-    shot = page.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                     clip={"x": 0, "y": 0, "width": width, "height": min(tall, height), "scale": scale})
-    path.write_bytes(base64.b64decode(shot["data"]))
+def latest_release(root: str) -> str:
+    """The identifier of the release the server serves (its /releases page lists it first)."""
+    with urllib.request.urlopen(root + "/releases", timeout=30) as response:
+        found = re.search(r'href="/releases/([^"/]+)/"', response.read().decode())
+    if found is None:
+        raise RuntimeError("the /releases page links no release")
+    return found.group(1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, help="a built store to serve (default: build a fresh one)")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=2200, help="the most of each page kept (CSS pixels)")
+    parser.add_argument("--height", type=int, default=1600, help="the most of each page kept (CSS pixels)")
     parser.add_argument("--scale", type=float, default=0.6, help="image pixels per CSS pixel (smaller files)")
     args = parser.parse_args(argv)
     if CHROMIUM is None:
@@ -82,15 +116,20 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"screenshots: the build failed:\n{done.stderr}", file=sys.stderr)
                 return 1
         with live_server(store, ready="/context.jsonld") as server, Browser(Path(scratch) / "profile") as browser:
-            for name, path, ready in PAGES:
-                page = browser.open(server.root + path, args.width, 900)
+            release = latest_release(server.root)
+            shots = [(name, path, ready, args.width, 900, args.height, args.scale) for name, path, ready in PAGES]
+            shots += [(f"{name}-mobile", path, ready, *MOBILE_SIZE, min(args.height, MOBILE_HEIGHT), 1.0)
+                      for name, path, ready in PAGES if name in MOBILE]
+            for name, path, ready, width, window, height, scale in shots:
+                path = path.format(release=release)
+                page = browser.open(server.root + path, width, window)
                 try:
                     wait_drawn(page, ready)
-                except Exception as exc:  # name the page that did not draw, and go on with the others
+                except Exception as exc:  # name the page that did not draw
                     print(f"screenshots: {name} ({path}) did not finish drawing: {exc}", file=sys.stderr)
                     return 1
                 target = args.out / f"{name}.png"
-                capture(page, target, args.width, args.height, args.scale)
+                page.screenshot(target, width, height, scale, top="#" + path.split("#")[1] if "#" in path else None)
                 print(f"{target}  {target.stat().st_size // 1024} KiB  {path}")
     return 0
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.chromium_pipe import Browser
-from tests.pipe_browser import NEEDS_CHROMIUM
+from tests.chromium import NEEDS_CHROMIUM, Browser
 
 CXCL12 = "https://w3id.org/evrdf/gene/HGNC_10672"
 

@@ -11,8 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.chromium_pipe import Browser, Page
-from tests.pipe_browser import NEEDS_CHROMIUM, WIDTHS, clean, fetch_json
+from tests.chromium import NEEDS_CHROMIUM, WIDTHS, Browser, Page, clean, fetch_json
 
 BASE = "https://w3id.org/evrdf/"
 EVO = BASE + "ontology/"
@@ -120,4 +119,28 @@ def test_the_findings_table_filters_sorts_and_exports_what_it_shows(size: tuple[
     # a facet's counts are shown next to its values
     count = page.evaluate(f"document.querySelector('[data-facet=ev] input[value={json.dumps(exosome)}]').parentNode.textContent")
     assert f"({len(filtered)})" in count
+    clean(page, server)
+
+
+@pytest.mark.parametrize("size", WIDTHS)
+def test_a_term_pages_findings_table_filters_and_exports_what_it_shows(size: tuple[int, int], server: str,
+                                                                      browser: Browser) -> None:
+    """The exosome's own table: ticking its commonest disease leaves the exosome findings of that disease, as the
+    server filters them, and every export downloads exactly those rows."""
+    exosome = EVO + "Exosome"
+    page = browser.open(server + "/ontology/Exosome", *size)
+    page.wait_for("document.querySelector('[data-findings]').dataset.ready")
+    mine = fetch_json(server + f"/findings/data.json?about={quote(exosome, safe='')}")
+    assert len(rows_shown(page)) == mine["count"] > 1
+    cancer = next(f for f in mine["facets"] if f["key"] == "cancer")["values"][0]["iri"]
+    page.evaluate(f"document.querySelector('[data-facet=cancer] input[value={json.dumps(cancer)}]').click()")
+    wanted = [row["iri"] for row in fetch_json(
+        server + f"/findings/data.json?about={quote(exosome, safe='')}&cancer={quote(cancer, safe='')}")["rows"]]
+    assert 0 < len(wanted) < mine["count"]
+    page.wait_for(f"document.querySelector('[data-findings]').dataset.rows === '{len(wanted)}' && "
+                  "!document.querySelector('[data-findings]').classList.contains('loading')")
+    assert rows_shown(page) == wanted
+    assert page.evaluate("location.search") == ""  # a term page's own URL stays its own
+    for fmt in ("csv", "tsv", "jsonld"):
+        assert export_rows(page, fmt) == wanted
     clean(page, server)

@@ -12,8 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.chromium_pipe import Browser, BrowserError, Page
-from tests.pipe_browser import NEEDS_CHROMIUM, WIDTHS, clean
+from tests.chromium import NEEDS_CHROMIUM, WIDTHS, Browser, BrowserError, Page, clean
 
 BOX = "document.querySelector('header.site input[type=search]')"
 LIST = f"document.getElementById({BOX}.getAttribute('aria-controls'))"

@@ -10,8 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.chromium_pipe import Browser, Page
-from tests.pipe_browser import NEEDS_CHROMIUM, WIDTHS, clean
+from tests.chromium import NEEDS_CHROMIUM, WIDTHS, Browser, Page, clean
 
 EVO = "https://w3id.org/evrdf/ontology/"
 
