@@ -21,19 +21,19 @@ def print_run(number: int, lat: dict[str, dict[str, float]], tput: dict[str, flo
     print(f"\n=== run {number} of {args.runs} ===")
     print("latency, median ms of up to %d sequential requests; evrdf: (x floor, x Virtuoso)" % args.repeat)
     names = list(lat)
-    print(f"{'shape':<10}" + "".join(f"{n:>{24 if n.startswith('evrdf') else 12}}" for n in names))
+    print(f"{'shape':<10}" + "".join(f"{n:>{24 if n.startswith('evrdf') else 14}}" for n in names))
     for shape in shapes:
         cells = []
         for name in names:
             ms = lat[name][shape] * 1000
             failed = next((t.errors.get(shape) for t in targets if t.name == name), None)
             if failed:
-                cells.append(f"{'failed':>{24 if name.startswith('evrdf') else 12}}")
+                cells.append(f"{'failed':>{24 if name.startswith('evrdf') else 14}}")
             elif name.startswith("evrdf"):
                 text = f"{ms:.2f} ({_ratio(ms, floor[shape] * 1000)}, {_ratio(ms, peer[shape] * 1000 if peer else None)})"
                 cells.append(f"{text:>24}")
             else:
-                cells.append(f"{ms:>12.2f}")
+                cells.append(f"{ms:>14.2f}")
         print(f"{shape:<10}" + "".join(cells))
     base = tput.get(PEER)
     print(f"\nmixed throughput, {args.clients} clients cycling through all {len(shapes)} shapes, {args.seconds:g} s: "
@@ -64,7 +64,7 @@ def print_run(number: int, lat: dict[str, dict[str, float]], tput: dict[str, flo
         rows.append(("caches on: mixed throughput >= 20x Virtuoso", _ratio(tput[ON], base), tput[ON] >= 20 * base))
     print(f"\ntargets, run {number}")
     for target, value, met in rows:
-        print(f"  {target:<56}{value:<44}{'met' if met else 'NOT MET'}")
+        print(f"  {target:<56}{value:<60} {'met' if met else 'NOT MET'}")
     return rows
 
 
