@@ -1,7 +1,7 @@
 """What the stages ask of a store, as protocols on the floor: every stage may name them, none imports a backend.
 
 ``Store`` is the read side every backend implements (store/oxigraph.py embedded, store/remote.py over the SPARQL
-protocols); ``WritableRelease`` is a release being written (store/oxigraph.py's ReleaseWriter), which the
+protocols); ``WritableRelease`` is a release being written (store/oxigraph_write.py's ReleaseWriter), which the
 publishers in release/ fill. The backends satisfy these structurally; tests/test_store_protocol.py checks that.
 """
 

@@ -18,7 +18,8 @@ from evrdf.serve import finding_rows
 from evrdf.serve.finding_rows import Filters, Relation, apply, load_rows
 from evrdf.serve.findings_table import delimited, jsonld
 from evrdf.serve.pictures import diagram_elements
-from evrdf.store.oxigraph import OxigraphStore, new_release, publishing
+from evrdf.store.oxigraph import OxigraphStore
+from evrdf.store.oxigraph_write import new_release, publishing
 
 BASE = "https://w3id.org/evrdf/"
 EVO = BASE + "ontology/"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from evrdf.store.oxigraph import BYTES_PER_QUAD, OxigraphStore, new_release, publishing
+from evrdf.store.oxigraph import BYTES_PER_QUAD, OxigraphStore
+from evrdf.store.oxigraph_write import new_release, publishing
 
 GRAPH = "https://example.org/g"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

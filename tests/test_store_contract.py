@@ -14,7 +14,8 @@ import pytest
 from evrdf.pipeline.build import BuildReport, build
 from evrdf.settings import Settings
 from evrdf.store.naming import physical
-from evrdf.store.oxigraph import OxigraphStore, new_release
+from evrdf.store.oxigraph import OxigraphStore
+from evrdf.store.oxigraph_write import new_release
 from evrdf.store.publish_remote import publish
 from evrdf.store.remote import Endpoints, RemoteStore
 from tests.conftest import FINDING_ROWS, SOURCES

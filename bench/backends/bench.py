@@ -21,7 +21,8 @@ import pyoxigraph as ox
 
 from evrdf.pipeline.build import build
 from evrdf.settings import Settings
-from evrdf.store.oxigraph import OxigraphStore, new_release
+from evrdf.store.oxigraph import OxigraphStore
+from evrdf.store.oxigraph_write import new_release
 from evrdf.store.publish_remote import publish
 from evrdf.store.remote import Endpoints, RemoteStore
 

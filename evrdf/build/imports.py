@@ -2,7 +2,7 @@
 every later `evrdf build` bulk-loads each staged file into the release it builds.
 
 Why staging rather than writing into the published store: a release is immutable and published by an atomic
-pointer swap (store/oxigraph.py), so an import can only reach readers through a new release. Staging keeps
+pointer swap (store/oxigraph_write.py), so an import can only reach readers through a new release. Staging keeps
 the import cheap to redo and the build the one place that publishes. An import writes to a hidden temporary
 file and renames it into place only when it finished, so a failed import leaves both the published release
 and any earlier staged file of the same database release untouched.
@@ -64,7 +64,7 @@ def staged(store: Path) -> list[Staged]:
 
 def load_imports(release: Any, store: Path, iris: Iris, reserved: set[str],
                  progress: Callable[[str], None] = lambda message: None) -> list[GraphInfo]:
-    """Bulk-load every staged import into ``release`` (a store.oxigraph.ReleaseWriter), one graph each."""
+    """Bulk-load every staged import into ``release`` (a store.oxigraph_write.ReleaseWriter), one graph each."""
     infos = []
     for item in staged(store):
         if item.manifest.get("base_iri") != iris.base:

@@ -31,7 +31,7 @@ from evrdf.progress import reading
 from evrdf.release.changes import Changelog
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history, previous_release
 from evrdf.settings import Settings
-from evrdf.store.oxigraph import ReleaseWriter, new_release, new_release_id, publishing
+from evrdf.store.oxigraph_write import ReleaseWriter, new_release, new_release_id, publishing
 from evrdf.validate.data import Dataset
 from evrdf.validate.gate import check_before_publish, record_run  # the publishing gate: raises, publishing nothing
 from evrdf.validate.report import Result

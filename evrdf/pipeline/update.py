@@ -34,7 +34,8 @@ from evrdf.release.index import ReleaseIndex
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history
 from evrdf.results import solutions
 from evrdf.settings import Settings
-from evrdf.store.oxigraph import OxigraphStore, new_release, new_release_id, publishing
+from evrdf.store.oxigraph import OxigraphStore
+from evrdf.store.oxigraph_write import new_release, new_release_id, publishing
 from evrdf.validate.data import from_release
 from evrdf.validate.report import Severity
 from evrdf.validate.run import record_run, validate_dataset
