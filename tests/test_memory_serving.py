@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 
 from evrdf.cli import cli
@@ -48,11 +49,26 @@ def production_runner() -> Iterator[None]:
     runner.retire_on_overrun(None)
 
 
+class _RequestThreadClient(FlaskClient):
+    """Sends each request from a new thread, as gunicorn's request threads do: production's runner fences the
+    thread that evaluates a query against opening Internet sockets, for good (evrdf/fence.py), and that must not
+    be the test process's own thread, whose later tests open sockets."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        done: list[Any] = []
+        thread = threading.Thread(target=lambda: done.append(FlaskClient.open(self, *args, **kwargs)))
+        thread.start()
+        thread.join()
+        assert done, "the request raised in its thread (see the traceback above)"
+        return done[0]
+
+
 def client_for(settings: Settings) -> Any:
     store = open_store(settings)
     store.preload()  # what `evrdf serve --workers N` does in the master before it forks
     app = create_app(settings, store)
     app.testing = True
+    app.test_client_class = _RequestThreadClient
     return app.test_client()
 
 
