@@ -13,6 +13,10 @@ every rdfs:subClassOf as a named parent, so it would re-root evrdf's hierarchy a
 exact matches into OBO class ontologies are materialised: close and broad matches name the *nearest* external
 term where the external ontology lacks the concept, a curator's pointer rather than an axiom, so they stay SKOS
 links. An OBO class may be the exact match of one evrdf class only (two would make them one class).
+
+The OBO classes are not declared `a owl:Class` here: the OWL parsers (owlready2 for HermiT, the OWL API) take the
+object of owl:equivalentClass for a class, and a declaration would make every OBO IRI one of evrdf's own terms
+for the changelog and the class pages (a removed evrdf term would also "remove" CL's class).
 """
 
 from __future__ import annotations
@@ -42,7 +46,6 @@ def materialise_alignment(graph: Graph, iris: Iris, sources: Path) -> int:
                                                     "the exact match of one evrdf class only")
         owner[match] = cls
     for match, cls in owner.items():
-        graph.add((match, RDF.type, OWL.Class))
         graph.add((cls, OWL.equivalentClass, match))
     return len(owner)
 
