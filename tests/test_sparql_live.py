@@ -128,7 +128,7 @@ def test_gunicorn_answers_a_runaway_query_503_and_replaces_its_worker(settings, 
 
 
 @pytest.mark.oxigraph_only("which runner streams is a choice of the embedded store's server")
-@pytest.mark.parametrize("server", [["--workers", "2", "--threads", "4"], []], ids=["gunicorn", "development"])
+@pytest.mark.parametrize("server", [["--workers", "2", "--threads", "4"], ["--workers", "0"]], ids=["gunicorn", "development"])
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])
 def test_an_answer_over_a_mebibyte_streams_whole(settings, server: list[str], encoding: str) -> None:  # type: ignore[no-untyped-def]
     """Larger than STREAM_AFTER (1 MiB): spooled whole, then sent (with its length), parsed back with every row."""
@@ -163,7 +163,7 @@ def test_a_describe_by_variable_answers_the_same_under_gunicorn_and_the_developm
     run inline in the request thread, in the development server in the query processes; the triples agree."""
     query = f"DESCRIBE ?f WHERE {{ ?f a <{EVO}Finding> }}"
     answers = []
-    for server in (["--workers", "1", "--threads", "2"], []):
+    for server in (["--workers", "1", "--threads", "2"], ["--workers", "0"]):
         with live_server(settings.store, *server) as live:
             url = f"{live.root}/sparql?describe={mode}&format=nt&query={urllib.request.quote(query)}"
             with urllib.request.urlopen(url, timeout=60) as response:

@@ -1,4 +1,4 @@
-"""Production serving: gunicorn with several worker processes sharing one read-only release on disk.
+"""Production serving (what `evrdf serve` runs): gunicorn with several worker processes sharing one release.
 
 Each gunicorn worker is a Flask app with threads (EvrdfWorker: gunicorn's gthread worker that hands a connection to
 a thread only once its whole request has arrived, so idle or slow connections hold no thread, and closes those that
@@ -8,8 +8,9 @@ query, so a query past the timeout is answered 503 by a watchdog on its connecti
 stops accepting, finishes its other requests and exits (taking the runaway query with it), and gunicorn's
 arbiter starts a fresh worker while the others keep serving. Each worker keeps its own per-release result cache; the
 per-client query-time budgets are one table in shared memory, created in the master before any worker forks, so a
-client's budget holds for the whole server (serve/limits.py). Nothing else is preloaded in the master, so no
-RocksDB handle is ever shared across a fork.
+client's budget holds for the whole server (serve/limits.py). The master also copies the release into memory
+where it fits the memory budget (store/oxigraph.py), so the workers share its pages copy-on-write; the on-disk
+store it copied from is closed before the fork, so no RocksDB handle is ever shared across one.
 """
 
 from __future__ import annotations
