@@ -106,20 +106,6 @@ def test_the_development_server_says_it_serves_from_disk(settings: Settings) -> 
     assert mode == "disk" and "development server" in note
 
 
-@pytest.mark.live
-def test_the_documented_serve_command_runs_gunicorn_workers_serving_from_memory(settings: Settings) -> None:
-    """`evrdf serve --store S --host H --port P`, nothing more: gunicorn with at least 2 worker processes (children
-    of the master), the release answered from memory, and HTML for a browser's Accept header."""
-    with live_server(settings.store) as server:
-        with open(f"/proc/{server.process.pid}/task/{server.process.pid}/children") as handle:
-            assert len(handle.read().split()) >= 2, "no gunicorn workers: the development server is serving"
-        description, _ = get(server.root + "/sparql", "text/turtle")
-        mode, note = served_from(description, server.root + "/sparql", settings.base_iri)
-        assert mode == "memory" and "within the memory budget" in note
-        page, headers = get(server.root + "/", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
-        assert headers["Content-Type"].startswith("text/html") and b"answered from <strong>memory</strong>" in page
-
-
 def test_evrdf_stats_names_the_mode(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
     monkeypatch.delenv("EVRDF_MEMORY_BUDGET_BYTES", raising=False)

@@ -75,6 +75,24 @@ def test_gunicorn_workers_share_the_release(settings, report, serve_options) -> 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
+def test_the_documented_serve_command_runs_gunicorn_workers_serving_from_memory(settings) -> None:  # type: ignore[no-untyped-def]
+    """`evrdf serve --store S --host H --port P`, nothing more: gunicorn with at least 2 worker processes, the
+    release answered from memory (evs:servedFrom), and HTML for a browser's Accept header."""
+    with live_server(settings.store) as live:
+        assert len(_gunicorn_workers(live.process.pid)) >= 2, "gunicorn starts at least 2 workers"
+        request = urllib.request.Request(live.root + "/sparql", headers={"Accept": "text/turtle"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            description = rdflib.Graph().parse(data=response.read(), format="turtle")
+        served_from = description.value(rdflib.URIRef(live.root + "/sparql"),
+                                        rdflib.URIRef(settings.base_iri + "ns/service#servedFrom"))
+        assert served_from == rdflib.Literal("memory")
+        browser = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+        with urllib.request.urlopen(urllib.request.Request(live.root + "/", headers={"Accept": browser}),
+                                    timeout=30) as response:
+            assert response.headers["Content-Type"].startswith("text/html")
+            assert b"answered from <strong>memory</strong>" in response.read()
+
+
 def _gunicorn_workers(master: int) -> set[int]:
     """The pids of gunicorn's worker processes: the children of its master (Linux /proc)."""
     with open(f"/proc/{master}/task/{master}/children") as handle:
