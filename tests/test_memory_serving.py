@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -48,12 +49,25 @@ def production_runner() -> Iterator[None]:
     runner.retire_on_overrun(None)
 
 
-def client_for(settings: Settings) -> Any:
+class RequestThread:
+    """A Flask test client whose requests run in a thread of their own, as a gunicorn worker's request threads
+    do: evaluating a query fences its thread for good (evrdf/fence.py), which must not be the test's own, or
+    the later live-server tests could not connect."""
+
+    def __init__(self, client: Any):
+        self.client = client
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(self.client.get, *args, **kwargs).result()
+
+
+def client_for(settings: Settings) -> RequestThread:
     store = open_store(settings)
     store.preload()  # what `evrdf serve` does in the master before it forks
     app = create_app(settings, store)
     app.testing = True
-    return app.test_client()
+    return RequestThread(app.test_client())
 
 
 def mode_over_http(client: Any, settings: Settings) -> tuple[str, str]:
