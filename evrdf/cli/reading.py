@@ -100,6 +100,11 @@ def serve(store: Path | None, host: str | None, port: int | None, base_iri: str 
                    f"workers x {threads} threads (SPARQL: /sparql)", err=True)
         serve_production(settings, workers, threads)
         return
+    from evrdf.store.oxigraph import OxigraphStore
+
+    if isinstance(store_, OxigraphStore):  # say so from the first request, not only once a query has run
+        store_.serve_from_disk("the development server's query processes open the release on disk (`evrdf serve` "
+                               "without --workers 0 serves it from memory)")
     app = create_app(settings, store_)
     click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/ with the development server "
                "(SPARQL: /sparql)", err=True)
