@@ -51,13 +51,14 @@ setup: $(BIN)/evrdf java
 build: setup
 	$(BIN)/evrdf build --store $(STORE)
 
+# gunicorn, WORKERS processes sharing the release loaded into memory (see README "Running in production");
+# empty WORKERS = evrdf's default (the CPUs available, 2 to 4); WORKERS=0 = the development server, for debugging
+WORKERS ?=
 serve: setup
-	$(BIN)/evrdf serve --store $(STORE) --host $(HOST) --port $(PORT)
+	$(BIN)/evrdf serve --store $(STORE) --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
-# Production: gunicorn, WORKERS processes sharing the read-only release (see README "Running in production")
-WORKERS ?= 4
-production: setup
-	$(BIN)/evrdf serve --store $(STORE) --host $(HOST) --port $(PORT) --workers $(WORKERS)
+# kept as a name for `make serve`: the documented command is the production server
+production: serve
 
 # One command: set up, build the graph and serve it at http://$(HOST):$(PORT)/
 run: build serve

@@ -36,7 +36,7 @@ from tests.conftest import LiveServer, live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.oxigraph_only("the network fence guards the embedded store")]
 TOKEN = "hostile-test-token"
-SERVERS = {"gunicorn": ["--workers", "2", "--threads", "4"], "development": []}
+SERVERS = {"gunicorn": ["--workers", "2", "--threads", "4"], "development": ["--workers", "0"]}
 
 
 class Listener:

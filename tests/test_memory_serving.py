@@ -12,12 +12,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 from click.testing import CliRunner
-from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 
 from evrdf.cli import cli
@@ -49,27 +49,25 @@ def production_runner() -> Iterator[None]:
     runner.retire_on_overrun(None)
 
 
-class _RequestThreadClient(FlaskClient):
-    """Sends each request from a new thread, as gunicorn's request threads do: production's runner fences the
-    thread that evaluates a query against opening Internet sockets, for good (evrdf/fence.py), and that must not
-    be the test process's own thread, whose later tests open sockets."""
+class RequestThread:
+    """A Flask test client whose requests run in a thread of their own, as a gunicorn worker's request threads
+    do: evaluating a query fences its thread for good (evrdf/fence.py), which must not be the test's own, or
+    the later live-server tests could not connect."""
 
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        done: list[Any] = []
-        thread = threading.Thread(target=lambda: done.append(FlaskClient.open(self, *args, **kwargs)))
-        thread.start()
-        thread.join()
-        assert done, "the request raised in its thread (see the traceback above)"
-        return done[0]
+    def __init__(self, client: Any):
+        self.client = client
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(self.client.get, *args, **kwargs).result()
 
 
-def client_for(settings: Settings) -> Any:
+def client_for(settings: Settings) -> RequestThread:
     store = open_store(settings)
-    store.preload()  # what `evrdf serve --workers N` does in the master before it forks
+    store.preload()  # what `evrdf serve` does in the master before it forks
     app = create_app(settings, store)
     app.testing = True
-    app.test_client_class = _RequestThreadClient
-    return app.test_client()
+    return RequestThread(app.test_client())
 
 
 def mode_over_http(client: Any, settings: Settings) -> tuple[str, str]:

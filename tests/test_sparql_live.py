@@ -75,6 +75,24 @@ def test_gunicorn_workers_share_the_release(settings, report, serve_options) -> 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
+def test_the_documented_serve_command_runs_gunicorn_workers_serving_from_memory(settings) -> None:  # type: ignore[no-untyped-def]
+    """`evrdf serve --store S --host H --port P`, nothing more: gunicorn with at least 2 worker processes, the
+    release answered from memory (evs:servedFrom), and HTML for a browser's Accept header."""
+    with live_server(settings.store) as live:
+        assert len(_gunicorn_workers(live.process.pid)) >= 2, "gunicorn starts at least 2 workers"
+        request = urllib.request.Request(live.root + "/sparql", headers={"Accept": "text/turtle"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            description = rdflib.Graph().parse(data=response.read(), format="turtle")
+        served_from = description.value(rdflib.URIRef(live.root + "/sparql"),
+                                        rdflib.URIRef(settings.base_iri + "ns/service#servedFrom"))
+        assert served_from == rdflib.Literal("memory")
+        browser = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+        with urllib.request.urlopen(urllib.request.Request(live.root + "/", headers={"Accept": browser}),
+                                    timeout=30) as response:
+            assert response.headers["Content-Type"].startswith("text/html")
+            assert b"answered from <strong>memory</strong>" in response.read()
+
+
 def _gunicorn_workers(master: int) -> set[int]:
     """The pids of gunicorn's worker processes: the children of its master (Linux /proc)."""
     with open(f"/proc/{master}/task/{master}/children") as handle:
@@ -128,7 +146,7 @@ def test_gunicorn_answers_a_runaway_query_503_and_replaces_its_worker(settings, 
 
 
 @pytest.mark.oxigraph_only("which runner streams is a choice of the embedded store's server")
-@pytest.mark.parametrize("server", [["--workers", "2", "--threads", "4"], []], ids=["gunicorn", "development"])
+@pytest.mark.parametrize("server", [["--workers", "2", "--threads", "4"], ["--workers", "0"]], ids=["gunicorn", "development"])
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])
 def test_an_answer_over_a_mebibyte_streams_whole(settings, server: list[str], encoding: str) -> None:  # type: ignore[no-untyped-def]
     """Larger than STREAM_AFTER (1 MiB): spooled whole, then sent (with its length), parsed back with every row."""
@@ -163,7 +181,7 @@ def test_a_describe_by_variable_answers_the_same_under_gunicorn_and_the_developm
     run inline in the request thread, in the development server in the query processes; the triples agree."""
     query = f"DESCRIBE ?f WHERE {{ ?f a <{EVO}Finding> }}"
     answers = []
-    for server in (["--workers", "1", "--threads", "2"], []):
+    for server in (["--workers", "1", "--threads", "2"], ["--workers", "0"]):
         with live_server(settings.store, *server) as live:
             url = f"{live.root}/sparql?describe={mode}&format=nt&query={urllib.request.quote(query)}"
             with urllib.request.urlopen(url, timeout=60) as response:

@@ -102,7 +102,7 @@ def main() -> None:
         build(Settings(store=store, sources=ROOT / "ontology"), reason=False)
         print(f"cheap queries, {args.queries} each, one at a time from 127.0.0.3; attack: {args.idle} idle "
               f"connections + {args.runaways} runaway queries ({RUNAWAY})")
-        for label, options in (("evrdf serve --workers 2", ["--workers", "2"]), ("development server", [])):
+        for label, options in (("evrdf serve --workers 2", ["--workers", "2"]), ("development server", ["--workers", "0"])):
             process, port = serve(store, options)
             try:
                 quiet = measure(port, args.queries)

@@ -68,15 +68,17 @@ def _read_settings(store: Path | None, backend: str | None, remote_url: str | No
 @click.option("--base-iri", help="canonical base IRI (default: $EVRDF_BASE_IRI or https://w3id.org/evrdf/)")
 @click.option("--backend", type=click.Choice(["oxigraph", "remote"]), help=BACKEND_HELP)
 @click.option("--remote", "remote_url", help=REMOTE_HELP)
-@click.option("--workers", default=0, type=click.IntRange(min=0), show_default=True,
-              help="production: N gunicorn worker processes (0 = the single-process development server)")
+@click.option("--workers", default=None, type=click.IntRange(min=0),
+              help="gunicorn worker processes (default: the CPUs available, at least 2, at most 4); 0 = the "
+                   "single-process development server, for debugging only")
 @click.option("--threads", default=4, type=click.IntRange(min=1), show_default=True,
-              help="threads per gunicorn worker (with --workers)")
+              help="threads per gunicorn worker")
 @click.option("--timeout", "timeout", default=None, type=float, help="per-query timeout in seconds (default 30)")
 def serve(store: Path | None, host: str | None, port: int | None, base_iri: str | None,
-          backend: str | None = None, remote_url: str | None = None, workers: int = 0, threads: int = 4,
+          backend: str | None = None, remote_url: str | None = None, workers: int | None = None, threads: int = 4,
           timeout: float | None = None) -> None:
-    """Serve the published store over HTTP (SPARQL endpoint at /sparql)."""
+    """Serve the published store over HTTP (SPARQL endpoint at /sparql) with gunicorn, the release loaded into
+    memory once before the workers fork; --workers 0 runs Flask's development server instead."""
     from evrdf.serve.app import create_app
     from evrdf.store import open_store
 
@@ -89,21 +91,40 @@ def serve(store: Path | None, host: str | None, port: int | None, base_iri: str 
     if info.get("base_iri") and info["base_iri"] != settings.base_iri:
         raise click.UsageError(f"the published release was built for base IRI {info['base_iri']}, not "
                                f"{settings.base_iri}: serve it without --base-iri (or rebuild with this one)")
+    if workers is None:
+        workers = default_workers()
     if workers:
         from evrdf.serve.production import serve as serve_production
 
         click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/ with {workers} gunicorn "
-                   f"workers x {threads} threads", err=True)
+                   f"workers x {threads} threads (SPARQL: /sparql)", err=True)
         serve_production(settings, workers, threads)
         return
+    from evrdf.store.oxigraph import OxigraphStore
+
+    if isinstance(store_, OxigraphStore):  # say so from the first request, not only once a query has run
+        store_.serve_from_disk("the development server's query processes open the release on disk (`evrdf serve` "
+                               "without --workers 0 serves it from memory)")
     app = create_app(settings, store_)
-    click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/ (SPARQL: /sparql)", err=True)
+    click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/ with the development server "
+               "(SPARQL: /sparql)", err=True)
     from werkzeug.serving import WSGIRequestHandler
 
     class Handler(WSGIRequestHandler):
         timeout = settings.request_timeout_s  # an idle or slow connection is closed, its thread freed
 
     app.run(host=settings.host, port=settings.port, threaded=True, request_handler=Handler)
+
+
+def default_workers() -> int:
+    """As many gunicorn workers as CPUs this process may run on, at least 2 (a worker retiring after an overrun
+    query leaves another serving while gunicorn replaces it) and at most 4 (each worker keeps its own result cache,
+    and its threads already overlap the waits on the network)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(2, min(cpus, 4))
 
 
 def served_base(settings: Settings, explicit: str | None) -> Settings:

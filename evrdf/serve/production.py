@@ -1,4 +1,4 @@
-"""Production serving: gunicorn with several worker processes sharing one read-only release on disk.
+"""Production serving (what `evrdf serve` runs): gunicorn with several worker processes sharing one release.
 
 Each gunicorn worker is a Flask app with threads (EvrdfWorker: gunicorn's gthread worker that hands a connection to
 a thread only once its whole request has arrived, so idle or slow connections hold no thread, and closes those that
@@ -8,8 +8,9 @@ query, so a query past the timeout is answered 503 by a watchdog on its connecti
 stops accepting, finishes its other requests and exits (taking the runaway query with it), and gunicorn's
 arbiter starts a fresh worker while the others keep serving. Each worker keeps its own per-release result cache; the
 per-client query-time budgets are one table in shared memory, created in the master before any worker forks, so a
-client's budget holds for the whole server (serve/limits.py). Nothing else is preloaded in the master, so no
-RocksDB handle is ever shared across a fork.
+client's budget holds for the whole server (serve/limits.py). The master also copies the release into memory
+where it fits the memory budget (store/oxigraph.py), so the workers share its pages copy-on-write; the on-disk
+store it copied from is closed before the fork, so no RocksDB handle is ever shared across one.
 """
 
 from __future__ import annotations
@@ -60,12 +61,26 @@ def _leave_when_only_runaways_remain(worker: Any) -> None:
     os._exit(0)
 
 
+def _worker_int(worker: Any) -> None:
+    """SIGINT or SIGQUIT in a worker (Ctrl-C reaches every process of the group): gunicorn's quick shutdown, so
+    leave at once, as _worker_exit does, rather than through the teardown that crashes on the copied store."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(0)
+
+
 def _worker_exit(server: Any, worker: Any) -> None:
-    """The worker is leaving: a runaway query's thread would hold up the interpreter's exit, so end now."""
+    """The worker is leaving (gunicorn calls this in its ``finally``, with its SystemExit in flight): end now, with
+    that exit status, without the interpreter's teardown. A runaway query's thread would hold the teardown up, and
+    freeing the in-memory store the master copied before the fork crashes it (SIGSEGV in every worker on SIGTERM);
+    the process is ending, so nothing is lost by leaving its memory to the kernel."""
+    pending = sys.exc_info()[1]
+    status = pending.code if isinstance(pending, SystemExit) else 0
     if runner.runaway_queries():
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        os._exit(0)
+        status = 0
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(status if isinstance(status, int) else 1)
 
 
 def request_complete(data: bytes | bytearray, max_body: int) -> bool:
@@ -216,6 +231,9 @@ class EvrdfApplication(BaseApplication):
         self.cfg.set("accesslog", "-")
         self.cfg.set("post_worker_init", _post_worker_init)
         self.cfg.set("worker_exit", _worker_exit)
+        self.cfg.set("worker_int", _worker_int)
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25.1: one fixed path in $HOME for every
+            self.cfg.set("control_socket_disable", True)  # server of the user, and a management door not needed
 
     def load(self) -> Any:
         from evrdf.serve.app import create_app

@@ -18,7 +18,7 @@ QUERY_MANIFESTS = ["sparql10/manifest-evaluation.ttl", "sparql10/manifest-syntax
     f"sparql11/{suite}/manifest.ttl" for suite in (
         "aggregates", "bind", "bindings", "construct", "csv-tsv-res", "exists", "functions", "grouping", "json-res",
         "negation", "project-expression", "property-path", "subquery", "syntax-query")]
-SERVERS = {"dev": [], "workers2": ["--workers", "2"]}
+SERVERS = {"dev": ["--workers", "0"], "workers2": ["--workers", "2"]}
 # The servers run with the default limits: the per-client query-time budget never throttles a suite's hundreds of
 # cheap queries in sequence (serve/limits.py).
 

@@ -19,9 +19,9 @@ SUITES = {  # test function -> (suite, runner)
     "test_protocol": ("SPARQL 1.1 Protocol", "evrdf over HTTP"),
     "test_service_description": ("SPARQL 1.1 Service Description", "evrdf over HTTP"),
     "test_bad_updates_with_the_operators_token": ("SPARQL 1.1 Protocol, bad updates with the operator's token",
-                                                  "evrdf over HTTP (development server)"),
+                                                  "evrdf over HTTP (gunicorn)"),
     "test_updates_without_the_token_are_refused_by_name": (
-        "SPARQL 1.1 Protocol, bad updates with the operator's token", "evrdf over HTTP (development server)"),
+        "SPARQL 1.1 Protocol, bad updates with the operator's token", "evrdf over HTTP (gunicorn)"),
     "test_pyoxigraph_in_process": ("SPARQL 1.0 and 1.1 query tests", "pyoxigraph in process"),
     "test_through_evrdf": ("SPARQL 1.0 and 1.1 query tests", "evrdf over HTTP"),
     "test_compiled_engine": ("SHACL Core", "evrdf compiled engine (SHACL → SPARQL on Oxigraph)"),

@@ -86,8 +86,8 @@ def runner_for(store: Any, size: int) -> Runner:
         key: tuple[Any, ...] = ("retiring", id(store), size)
         make: Callable[[], Runner] = functools.partial(RetiringRunner, store, size, retire)
     elif type(store) is OxigraphStore:
-        store.serve_from_disk("the development server's query processes open the release on disk (serve with "
-                              "--workers N to serve it from memory)")
+        store.serve_from_disk("the development server's query processes open the release on disk (`evrdf serve` "
+                              "without --workers 0 serves it from memory)")
         key = ("process", str(store.root.resolve()), size)
         make = functools.partial(ProcessRunner, functools.partial(OxigraphStore, store.root), size)
     else:
