@@ -3,11 +3,12 @@ exactly as an ordinary rdflib Graph holding the same triples."""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, XSD
 
-from evrdf.build.lines import LineGraph
+from evrdf.build.lines import LineGraph, ntriples_input
 
 EX = "https://example.org/"
 TRIPLES = [
@@ -49,3 +50,17 @@ def test_it_answers_patterns_and_other_formats() -> None:
     assert isomorphic(Graph().parse(data=lines.serialize(format="turtle"), format="turtle"), plain)
     lines.add((URIRef(EX + "c"), RDFS.label, Literal("added later")))
     assert (URIRef(EX + "c"), RDFS.label, Literal("added later")) in lines  # a change is seen by later reads
+
+
+def test_its_stream_is_its_n_triples_and_bulk_loads_the_same_store() -> None:
+    lines = LineGraph()
+    for number in range(9000):  # more than one chunk of lines, and more than one buffer read
+        lines.add((URIRef(f"{EX}n{number}"), RDFS.label, Literal("é" * (number % 400), lang="en")))
+    streamed = ntriples_input(lines)
+    assert not isinstance(streamed, bytes)
+    pieces = b"".join(iter(lambda: streamed.read(777), b""))
+    assert pieces == lines.serialize(format="nt", encoding="utf-8")
+    from_stream, from_bytes = ox.Store(), ox.Store()
+    from_stream.bulk_load(ntriples_input(lines), format=ox.RdfFormat.N_TRIPLES)
+    from_bytes.bulk_load(lines.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    assert len(from_stream) == 9000 and set(from_stream) == set(from_bytes)

@@ -8,7 +8,9 @@ graph (a query, another format) is answered by parsing the lines into an ordinar
 
 from __future__ import annotations
 
-from typing import Any
+import io
+from itertools import islice
+from typing import IO, Any, Iterable, Iterator
 
 from rdflib import Graph
 from rdflib.plugins.serializers.nt import _nt_row
@@ -35,6 +37,10 @@ class LineGraph(Graph):
     def ntriples(self) -> bytes:
         return b"".join(self._lines)
 
+    def reader(self) -> IO[bytes]:
+        """The N-Triples as a stream of the lines: a bulk load reads them without a joined copy in memory."""
+        return io.BufferedReader(_LinesReader(_chunks(self._lines)), 1 << 20)
+
     def serialize(self, *args: Any, **kwargs: Any) -> Any:
         """N-Triples straight from the lines; any other format (or a destination) through a parsed Graph."""
         fmt = kwargs.get("format", args[1] if len(args) > 1 else "turtle")
@@ -55,3 +61,42 @@ class LineGraph(Graph):
             graph.parse(data=self.ntriples(), format="nt")
             self._parsed = graph
         return self._parsed
+
+
+def _chunks(lines: Iterable[bytes], size: int = 4096) -> Iterator[bytes]:
+    """The lines joined ``size`` at a time (one Python step per chunk, not per line)."""
+    each = iter(lines)
+    while chunk := b"".join(islice(each, size)):
+        yield chunk
+
+
+class _LinesReader(io.RawIOBase):
+    """A readable raw stream over byte chunks (each handed out once, in order)."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        super().__init__()
+        self._lines, self._pending = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        size = 0
+        while size < len(view):
+            if not self._pending:
+                self._pending = next(self._lines, b"")
+                if not self._pending:
+                    break
+            taken = self._pending[: len(view) - size]
+            view[size:size + len(taken)] = taken
+            size += len(taken)
+            self._pending = self._pending[len(taken):]
+        return size
+
+
+def ntriples_input(graph: Graph) -> bytes | IO[bytes]:
+    """A graph's N-Triples for a bulk load: a LineGraph's lines streamed, any other graph serialized."""
+    if isinstance(graph, LineGraph):
+        return graph.reader()
+    return graph.serialize(format="nt", encoding="utf-8")

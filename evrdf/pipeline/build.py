@@ -17,6 +17,7 @@ from evrdf import __version__
 from evrdf.build.deprecated import add_deprecated, previous_ontology
 from evrdf.build.graphs import finding_graphs, gene_graph, pair_graphs, reference_graph
 from evrdf.build.imports import load_imports
+from evrdf.build.lines import ntriples_input
 from evrdf.build.mappings import write_sssom
 from evrdf.build.ontology import build_ontology, core_term_names, load_core, stamp_version
 from evrdf.build.provenance import GraphInfo, metadata_graph
@@ -158,7 +159,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
         progress(f"SHACL gate {gate_seconds:.2f} s; staged imports loaded beside it in {import_seconds:.2f} s")
         stages.begin("load")
         for key, (title, graph, sources) in graphs.items():
-            release.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
+            release.load(ntriples_input(graph), ox.RdfFormat.N_TRIPLES,
                          str(iris.graph(key)))
             infos.append(GraphInfo(str(iris.graph(key)), title, len(graph), sources))
         infos.extend(imported)

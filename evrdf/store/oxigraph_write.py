@@ -33,7 +33,7 @@ class ReleaseWriter:
         self.info: dict[str, Any] = {}  # facts the build adds to release.json
         self.verbatim: dict[str, Path] = {}  # graphs whose N-Quads source file the dump may copy as is
 
-    def load(self, data: bytes, fmt: ox.RdfFormat, graph: str) -> None:
+    def load(self, data: bytes | IO[bytes], fmt: ox.RdfFormat, graph: str) -> None:
         self.store.bulk_load(data, format=fmt, to_graph=ox.NamedNode(graph))
 
     def extend(self, quads: Iterator[ox.Quad]) -> None:

@@ -9,7 +9,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 import pyoxigraph as ox
 
@@ -35,7 +35,7 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.store)
 
-    def load(self, data: bytes | str, fmt: ox.RdfFormat, graph: str, origin: str) -> None:
+    def load(self, data: bytes | str | IO[bytes], fmt: ox.RdfFormat, graph: str, origin: str) -> None:
         self.store.bulk_load(data, format=fmt, to_graph=ox.NamedNode(graph))
         self.origins[graph] = origin
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
+from evrdf.build.lines import ntriples_input
 from evrdf.errors import ValidationError
 from evrdf.iris import Iris
 from evrdf.settings import Settings
@@ -58,7 +59,7 @@ def check_before_publish(graphs: dict[str, Graph], updates: list[Path], settings
         dataset = Dataset(description="the release being built" +
                           (f" and {', '.join(map(str, updates))}" if updates else ""))
         for key, graph in graphs.items():
-            dataset.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
+            dataset.load(ntriples_input(graph), ox.RdfFormat.N_TRIPLES,
                          str(iris.graph(key)), f"graph {key}")
         return from_files(list(updates), settings.base_iri, dataset)
 
