@@ -4,6 +4,7 @@ exactly as an ordinary rdflib Graph holding the same triples."""
 from __future__ import annotations
 
 import pyoxigraph as ox
+import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, XSD
@@ -64,3 +65,12 @@ def test_its_stream_is_its_n_triples_and_bulk_loads_the_same_store() -> None:
     from_stream.bulk_load(ntriples_input(lines), format=ox.RdfFormat.N_TRIPLES)
     from_bytes.bulk_load(lines.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     assert len(from_stream) == 9000 and set(from_stream) == set(from_bytes)
+
+
+def test_once_freed_it_refuses_to_be_used_rather_than_look_empty() -> None:
+    _, lines = both()
+    lines.free()
+    for use in (lambda: len(lines), lines.ntriples, lines.reader, lambda: lines.add(TRIPLES[0]),
+                lambda: lines.serialize(format="turtle")):
+        with pytest.raises(RuntimeError, match="freed"):
+            use()

@@ -25,20 +25,34 @@ class LineGraph(Graph):
         super().__init__()
         self._lines: dict[bytes, None] = {}  # UTF-8 lines: joined into the serialization without a copy as str
         self._parsed: Graph | None = None
+        self._freed = False
 
     def add(self, triple: Any) -> LineGraph:
+        self._check()
         self._lines[_nt_row(triple).encode("utf-8")] = None
         self._parsed = None
         return self
 
     def __len__(self) -> int:
+        self._check()
         return len(self._lines)
 
     def ntriples(self) -> bytes:
+        self._check()
         return b"".join(self._lines)
+
+    def free(self) -> None:
+        """Drop the lines once they are loaded wherever they go (hundreds of MB at a large findings table, needed
+        by the later stages); the graph refuses any use afterwards rather than look empty."""
+        self._lines, self._parsed, self._freed = {}, None, True
+
+    def _check(self) -> None:
+        if self._freed:
+            raise RuntimeError("this graph's lines were freed after it was loaded")
 
     def reader(self) -> IO[bytes]:
         """The N-Triples as a stream of the lines: a bulk load reads them without a joined copy in memory."""
+        self._check()
         return io.BufferedReader(_LinesReader(_chunks(self._lines)), 1 << 20)
 
     def serialize(self, *args: Any, **kwargs: Any) -> Any:

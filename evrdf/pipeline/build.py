@@ -17,7 +17,7 @@ from evrdf import __version__
 from evrdf.build.deprecated import add_deprecated, previous_ontology
 from evrdf.build.graphs import finding_graphs, gene_graph, pair_graphs, reference_graph
 from evrdf.build.imports import load_imports
-from evrdf.build.lines import ntriples_input
+from evrdf.build.lines import LineGraph, ntriples_input
 from evrdf.build.mappings import write_sssom
 from evrdf.build.ontology import build_ontology, core_term_names, load_core, stamp_version
 from evrdf.build.provenance import GraphInfo, metadata_graph
@@ -162,6 +162,8 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
             release.load(ntriples_input(graph), ox.RdfFormat.N_TRIPLES,
                          str(iris.graph(key)))
             infos.append(GraphInfo(str(iris.graph(key)), title, len(graph), sources))
+            if isinstance(graph, LineGraph):
+                graph.free()  # in the release store now: its lines' memory goes to the dump and the metadata
         infos.extend(imported)
         reserved |= {i.iri for i in imported}
         stages.begin("add")
