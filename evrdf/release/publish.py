@@ -65,10 +65,11 @@ def dump_and_compare(writer: WritableRelease, pending: Pending, iris: Iris,
     return sections, changelog, time.perf_counter() - started
 
 
-def history(root: Path, iris: Iris, this: Description | None = None, changelog: Changelog | None = None) -> ox.Store:
+def history(root: Path, iris: Iris, this: Description | None = None, changelog: Changelog | None = None,
+            this_graph: Graph | None = None) -> ox.Store:
     """Every release of the store, oldest first, described as RDF (each from its release.ttl, or from its
     release.json if it was made before release.ttl existed), ``this`` one (being written) with its changelog,
-    and the series they form."""
+    and the series they form. ``this_graph``: ``this`` one's release_graph, if the caller has built it already."""
     index = ReleaseIndex(root)
     older = [r for r in reversed(index.records()) if this is None or r.id != this.id]
     store = ox.Store()
@@ -83,7 +84,8 @@ def history(root: Path, iris: Iris, this: Description | None = None, changelog: 
         previous = record.id
     ids = [r.id for r in older]
     if this is not None:
-        store.bulk_load(_nt(release_graph(this, iris, changelog)), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(_nt(this_graph if this_graph is not None else release_graph(this, iris, changelog)),
+                        format=ox.RdfFormat.N_TRIPLES)
         ids.append(this.id)
     published = index.current()
     current = this.id if this is not None else (published.id if published else None)
@@ -104,16 +106,18 @@ def describe(writer: WritableRelease, pending: Pending, sizes: dict[str, int], i
 
 
 def finish(writer: WritableRelease, pending: Pending, iris: Iris, metadata: ox.Store, sections: dict[str, Any],
-           description: Description, changelog: Changelog) -> int:
+           description: Description, changelog: Changelog, own: Graph | None = None) -> int:
     """Load the metadata graph (``metadata``: its triples, in any graph of a scratch store), append it to the
-    dump, write changes.json and release.ttl, and record the rest in release.json; returns its size."""
+    dump, write changes.json and release.ttl, and record the rest in release.json; returns its size. ``own``:
+    the release_graph of ``description`` and ``changelog``, if the caller has built it already (at a first
+    build's changelog, hundreds of thousands of triples: built once, not twice)."""
     graph = str(iris.graph("metadata"))
     writer.load(_triples(metadata), ox.RdfFormat.N_TRIPLES, graph)
     sections.update(writer.dump(writer.files / DUMP, graphs=[graph], append=True))
     (writer.files / CHANGES_JSON).write_text(json.dumps(changelog.to_json(), indent=1, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-    release_graph(description, iris, changelog).serialize(writer.files / RELEASE_TTL, format="turtle",
-                                                          encoding="utf-8")
+    own = own if own is not None else release_graph(description, iris, changelog)
+    own.serialize(writer.files / RELEASE_TTL, format="turtle", encoding="utf-8")
     writer.info.update(kind=pending.kind, previous=description.previous, dump=sections,
                        changes=changelog.summary(), gate=pending.gate,
                        file_sizes={p.name: p.stat().st_size for p in sorted(writer.files.iterdir()) if p.is_file()})
