@@ -74,3 +74,13 @@ def test_once_freed_it_refuses_to_be_used_rather_than_look_empty() -> None:
                 lambda: lines.serialize(format="turtle")):
         with pytest.raises(RuntimeError, match="freed"):
             use()
+
+
+def test_its_parts_hold_every_line_once_in_order() -> None:
+    lines = LineGraph()
+    for number in range(1001):
+        lines.add((URIRef(f"{EX}n{number}"), RDFS.label, Literal(f"label {number}")))
+    parts = [part.read() for part in lines.parts(250)]
+    assert [part.count(b"\n") for part in parts] == [250, 250, 250, 250, 1]
+    assert b"".join(parts) == lines.ntriples()
+    assert [part.read() for part in LineGraph().parts(250)] == [b""]  # an empty graph: one empty part

@@ -39,6 +39,7 @@ from evrdf.validate.gate import check_before_publish, record_run  # the publishi
 from evrdf.validate.report import Result
 
 T = TypeVar("T")
+LOAD_PART = 200_000  # triples per bulk load of a findings graph into the release store (its loader's memory)
 ADD_FORMATS = {
     ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,
     ".trig": ox.RdfFormat.TRIG, ".owl": ox.RdfFormat.RDF_XML, ".rdf": ox.RdfFormat.RDF_XML,
@@ -160,8 +161,8 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
         progress(f"SHACL gate {gate_seconds:.2f} s; staged imports loaded beside it in {import_seconds:.2f} s")
         stages.begin("load")
         for key, (title, graph, sources) in graphs.items():
-            release.load(ntriples_input(graph), ox.RdfFormat.N_TRIPLES,
-                         str(iris.graph(key)))
+            for part in graph.parts(LOAD_PART) if isinstance(graph, LineGraph) else [ntriples_input(graph)]:
+                release.load(part, ox.RdfFormat.N_TRIPLES, str(iris.graph(key)))
             infos.append(GraphInfo(str(iris.graph(key)), title, len(graph), sources))
             if isinstance(graph, LineGraph):
                 graph.free()  # in the release store now: its lines' memory goes to the dump and the metadata
