@@ -25,6 +25,7 @@ from evrdf.serve import runner
 from evrdf.serve.app import create_app
 from evrdf.settings import Settings, default_memory_budget
 from evrdf.store import open_store
+from evrdf.store.oxigraph import BYTES_PER_QUAD, OxigraphStore
 from tests.conftest import build_loopback, live_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -191,3 +192,18 @@ def test_a_release_built_while_clients_query_is_swapped_in_without_a_failed_requ
     assert set(seen) == {old_release, new_release}
     assert seen[old_release] == {"0"} and seen[new_release] == {"5000"}
     assert b'"value":"0"' in first
+
+
+def test_under_gunicorn_the_budget_holds_a_copy_per_process(tmp_path: Path) -> None:
+    """Queries make a forked worker's pages its own, so `evrdf serve --workers 2` holds three copies (the master
+    and two workers): a budget that fits two copies but not three serves from disk, and says so."""
+    store = build_loopback(tmp_path)
+    quads = OxigraphStore(store.path).count()
+    per_copy = quads * BYTES_PER_QUAD
+    for budget, expected in [(per_copy * 2, "disk"), (per_copy * 3 + 1, "memory")]:
+        env = {"EVRDF_MEMORY_BUDGET_BYTES": str(budget)}
+        with live_server(store.path, "--workers", "2", port=store.port, env=env) as server:
+            sparql = f"{server.root}/sparql"
+            mode, note = served_from(get(sparql, "text/turtle")[0], sparql, store.base)
+        assert mode == expected, note
+        assert f"{quads} quads" in note and "3 copies" in note and "the master and each worker" in note

@@ -31,6 +31,7 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from evrdf.serve import limits, runner
 from evrdf.settings import Settings
+from evrdf.store.oxigraph import OxigraphStore
 
 THREAD_STACK = 64 << 20  # bytes of stack per request thread: 8x the default, margin under the nesting limits
 MAX_HEAD = 128 << 10  # bytes: a request head longer than this goes to gunicorn's parser, which refuses it
@@ -212,7 +213,9 @@ class EvrdfApplication(BaseApplication):
         limits.share_across_workers(budget_policy(settings))  # in the master: before the forks
         from evrdf.store import open_store
 
-        self.store = open_store(settings)  # in the master: an in-memory release is shared copy-on-write
+        self.store = open_store(settings)  # in the master: a worker starts on the in-memory release's pages
+        if isinstance(self.store, OxigraphStore):
+            self.store.copies = workers + 1  # the budget holds every process's copy (store/oxigraph.py)
         if hasattr(self.store, "preload"):
             self.store.preload()  # synchronous: no loader thread is running when gunicorn forks
         EvrdfWorker.request_timeout = settings.request_timeout_s

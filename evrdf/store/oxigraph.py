@@ -40,6 +40,9 @@ class OxigraphStore:
         self._info: tuple[str, dict[str, Any]] | None = None
         self._memory: tuple[str, ox.Store] | None = None  # (target, a complete in-memory copy of it)
         self._loading: str | None = None  # the target a background copy is working on
+        # processes that each end up holding a copy: under gunicorn the master and every worker, since evaluating
+        # a query writes to the pages it reads (reference counts), so forked workers do not keep sharing them
+        self.copies = 1
         self._note = "memory budget 0: served from disk" if memory_budget <= 0 else (
             f"not copied into memory yet (memory budget {_size(memory_budget)}): served from disk")
 
@@ -64,8 +67,8 @@ class OxigraphStore:
         return "memory" if memory is not None and memory[0] == self._pointer() else "disk"
 
     def preload(self) -> str:
-        """Copy the published release into memory now (in the master before gunicorn forks, so the workers
-        share its pages copy-on-write); returns the mode."""
+        """Copy the published release into memory now (in the master before gunicorn forks: a worker starts on the
+        master's pages and makes them its own as queries touch them); returns the mode."""
         if self.memory_budget > 0:
             self._load_memory(self._pointer())
         return self.mode()
@@ -77,20 +80,21 @@ class OxigraphStore:
             disk = ox.Store.read_only(str(release / "oxigraph"))
             counted = solutions(disk.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
             quads = int(next(iter(counted))["n"].value)
-            estimate = quads * BYTES_PER_QUAD
+            estimate = quads * BYTES_PER_QUAD * self.copies
+            size = f"~{_size(estimate)} estimated" + (
+                f" ({self.copies} copies of ~{_size(quads * BYTES_PER_QUAD)}: the master and each worker)"
+                if self.copies > 1 else "")
             if estimate > self.memory_budget:
-                self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, ~{_size(estimate)} "
-                                    f"estimated, over the memory budget of {_size(self.memory_budget)}: "
-                                    "served from disk")
+                self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, {size}, "
+                                    f"over the memory budget of {_size(self.memory_budget)}: served from disk")
                 self._memory = None
                 return
             memory = ox.Store()
             memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
             del disk
             self._memory = (target, memory)  # one assignment: readers see the old store or the whole new one
-            self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, ~{_size(estimate)} "
-                                f"estimated, within the memory budget of {_size(self.memory_budget)}: served from "
-                                "memory")
+            self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, {size}, within the "
+                                f"memory budget of {_size(self.memory_budget)}: served from memory")
         except Exception as exc:  # the disk store keeps serving; say why
             self.memory_note = f"loading into memory failed ({exc}): served from disk"
         finally:
