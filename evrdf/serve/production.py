@@ -3,7 +3,7 @@
 Each gunicorn worker is a Flask app with threads (EvrdfWorker: gunicorn's gthread worker that hands a connection to
 a thread only once its whole request has arrived, so idle or slow connections hold no thread, and closes those that
 take longer than the request timeout); each request thread queries the embedded store itself
-(serve/runner.py RetiringRunner.run_inline: no hop to another thread or process). Oxigraph cannot stop a running
+(serve/runner/inline.py RetiringRunner.run_inline: no hop to another thread or process). Oxigraph cannot stop a running
 query, so a query past the timeout is answered 503 by a watchdog on its connection, and its worker retires: it
 stops accepting, finishes its other requests and exits (taking the runaway query with it), and gunicorn's
 arbiter starts a fresh worker while the others keep serving. Each worker keeps its own per-release result cache; the

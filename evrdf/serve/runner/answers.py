@@ -4,7 +4,7 @@ size-limited sink the store serializes into, and the spool an answer is read int
 An answer is returned only once it is complete (in memory, or spooled to a temporary file past STREAM_AFTER): a
 result over the size limit, or one that fails half-way, is refused before its first byte is sent, and a spooled
 answer's length is known, so it is sent with Content-Length and a cut is visible to every client.
-No Flask here and no HTTP status codes: the errors are mapped to statuses by serve/sparql.py.
+No Flask here and no HTTP status codes: the errors are mapped to statuses by serve/sparql_answer.py.
 """
 
 from __future__ import annotations
