@@ -11,6 +11,7 @@ from evrdf.errors import UnsupportedQuery
 from evrdf.formats import RDF_FORMATS, RESULT_FORMATS
 from evrdf.serve.runner.answers import (
     FENCED,
+    TIMED_OUT,
     Forbidden,
     Job,
     Limited,
@@ -52,14 +53,9 @@ def evaluate(store: Store, job: Job, start: Callable[[str, str], None], emit: Ca
     except UnsupportedQuery as exc:
         raise QueryUnsupported(str(exc)) from None
     except TimeoutError:  # a remote store's own deadline: the same answer as a stopped worker's
-        raise QueryTimeout("the query ran past the timeout and was stopped; make it more selective "
-                           "(LIMIT, fewer OPTIONALs, a narrower graph)") from None
-    except PermissionError as exc:
-        if job.fenced:
-            raise Forbidden(FENCED) from None
-        raise StoreFailure(f"the store failed to answer: {exc}") from None
+        raise QueryTimeout(TIMED_OUT) from None
     except OSError as exc:
-        raise StoreFailure(f"the store failed to answer: {exc}") from None
+        raise _os_failure(exc, job, "the store failed to answer") from None
     except QueryFailed:
         raise
     except Exception as exc:  # e.g. StoreError: no published release
@@ -82,12 +78,16 @@ def evaluate(store: Store, job: Job, start: Callable[[str, str], None], emit: Ca
             results_format = RESULT_FORMATS[job.results_format]
             start("results", results_format.media_type)
             result.serialize(output, format=results_format)
-    except PermissionError as exc:
-        if job.fenced:
-            raise Forbidden(FENCED) from None
-        raise StoreFailure(f"the query failed while its results were written: {exc}") from None
     except OSError as exc:
-        raise StoreFailure(f"the query failed while its results were written: {exc}") from None
+        raise _os_failure(exc, job, "the query failed while its results were written") from None
     sink.flush()
     after = _release_id(store)
     return before if before == after else None
+
+
+def _os_failure(exc: OSError, job: Job, what: str) -> QueryFailed:
+    """An OS error while evaluating or writing: EACCES in a fenced thread is the network fence refusing a
+    socket (a SERVICE call), anything else the store failing."""
+    if isinstance(exc, PermissionError) and job.fenced:
+        return Forbidden(FENCED)
+    return StoreFailure(f"{what}: {exc}")
