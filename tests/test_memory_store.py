@@ -90,3 +90,34 @@ def test_a_new_release_past_the_budget_is_served_from_disk(tmp_path: Path) -> No
     while "over the memory budget" not in store.memory_note and time.monotonic() < deadline:
         time.sleep(0.01)
     assert store.mode() == "disk" and answer(store) == 200
+
+
+def test_a_worker_loads_its_copy_in_the_background_while_the_disk_store_answers(tmp_path: Path) -> None:
+    """What a gunicorn worker does once booted: load_in_background() returns at once, queries are answered
+    (from disk until the copy is complete), then the copy answers; fits_in_memory() is what the master asks."""
+    publish(tmp_path, 5000)
+    store = OxigraphStore(tmp_path, memory_budget=5000 * BYTES_PER_QUAD * 2)
+    assert store.fits_in_memory(2) and not store.fits_in_memory(3)
+    store.load_in_background()
+    assert answer(store) == 5000
+    deadline = time.monotonic() + 30
+    while store.mode() != "memory" and time.monotonic() < deadline:
+        assert answer(store) == 5000
+    assert store.mode() == "memory" and answer(store) == 5000 and "served from memory" in store.memory_note
+
+
+def test_a_failed_copy_keeps_the_disk_store_answering_and_says_why(tmp_path: Path) -> None:
+    """The release's RocksDB directory loses its CURRENT file after the disk store was opened: a new open (the
+    copy's) fails, the open store keeps answering, and the note names the failure."""
+    publish(tmp_path, 1000)
+    store = OxigraphStore(tmp_path)
+    assert answer(store) == 1000  # the disk store is open
+    current = store.release_dir() / "oxigraph" / "CURRENT"
+    current.rename(current.with_name("CURRENT.moved"))
+    store.memory_budget = 1 << 30
+    store.load_in_background()
+    deadline = time.monotonic() + 30
+    while "loading into memory failed" not in store.memory_note and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "loading into memory failed" in store.memory_note and "CURRENT" in store.memory_note
+    assert store.mode() == "disk" and answer(store) == 1000

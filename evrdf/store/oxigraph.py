@@ -8,6 +8,7 @@ import json
 import os
 import re
 import threading
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ SCRATCH = "scratch"  # a release being built: files it needs only while it is wr
 
 
 BYTES_PER_QUAD = 400  # memory of one quad in an in-memory Oxigraph store: 396 bytes RSS measured at 1M quads
+# quads copied into memory per bulk_extend call, which holds the GIL throughout (one call for 1M quads stalled every
+# other thread of the process 5.2 s; chunks of 2,000: at most 76 ms, the copy 6.6 s instead of 5.2 s). Dumping to
+# N-Quads and bulk_load-ing that releases the GIL but renames every blank node, so the copy would not answer as
+# the disk store does.
+COPY_CHUNK = 2000
 
 
 class OxigraphStore:
@@ -40,9 +46,11 @@ class OxigraphStore:
         self._info: tuple[str, dict[str, Any]] | None = None
         self._memory: tuple[str, ox.Store] | None = None  # (target, a complete in-memory copy of it)
         self._loading: str | None = None  # the target a background copy is working on
-        # processes that each end up holding a copy: under gunicorn the master and every worker, since evaluating
-        # a query writes to the pages it reads (reference counts), so forked workers do not keep sharing them
+        # processes that each hold a copy: under gunicorn every worker loads its own (pages forked from a master's
+        # copy would not stay shared: evaluating a query writes to the pages it reads), the master none
         self.copies = 1
+        self.layout = ""  # what holds the copies, for the note (e.g. "1 gunicorn worker x 8 threads")
+        self._counted: tuple[str, int] | None = None  # (target, its quads)
         self._note = "memory budget 0: served from disk" if memory_budget <= 0 else (
             f"not copied into memory yet (memory budget {_size(memory_budget)}): served from disk")
 
@@ -53,12 +61,18 @@ class OxigraphStore:
         loading = self._loading
         if loading is not None and self.mode() == "disk":
             return (f"copying release {loading.rsplit('/', 1)[-1]} into memory (budget {_size(self.memory_budget)}"
-                    "): served from disk meanwhile")
+                    f"): served from disk meanwhile{self._held()}")
         return self._note
 
     @memory_note.setter
     def memory_note(self, note: str) -> None:
         self._note = note
+
+    def _held(self, copy: bool = False) -> str:
+        """What serves, for the notes: e.g. "; 1 gunicorn worker x 8 threads, holding the one in-memory copy"."""
+        if not self.layout:
+            return ""
+        return f"; {self.layout}" + (", holding the one in-memory copy" if copy and self.copies == 1 else "")
 
     # -- serving from memory ----------------------------------------------------------------------
     def mode(self) -> str:
@@ -67,36 +81,56 @@ class OxigraphStore:
         return "memory" if memory is not None and memory[0] == self._pointer() else "disk"
 
     def preload(self) -> str:
-        """Copy the published release into memory now (in the master before gunicorn forks: a worker starts on the
-        master's pages and makes them its own as queries touch them); returns the mode."""
+        """Copy the published release into memory now, in this thread (`evrdf stats`, an in-process server; a
+        gunicorn worker uses load_in_background instead); returns the mode."""
         if self.memory_budget > 0:
             self._load_memory(self._pointer())
         return self.mode()
 
+    def fits_in_memory(self, copies: int) -> bool:
+        """Whether ``copies`` in-memory copies of the published release fit the memory budget (its quads counted on
+        disk, the store closed again: a gunicorn master decides its layout with this and forks no open store)."""
+        return 0 < self._quads(self._pointer()) * BYTES_PER_QUAD * copies <= self.memory_budget
+
+    def load_in_background(self) -> None:
+        """Start copying the published release into memory (a gunicorn worker, once booted): the disk store
+        answers meanwhile, and the copy replaces it in one assignment once complete."""
+        if self.memory_budget > 0:
+            self._start_loading(self._pointer())
+
+    def _quads(self, target: str) -> int:
+        counted = self._counted
+        if counted is None or counted[0] != target:
+            disk = ox.Store.read_only(str((self.root / target).resolve() / "oxigraph"))
+            found = solutions(disk.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+            counted = self._counted = (target, int(next(iter(found))["n"].value))
+            del disk
+        return counted[1]
+
     def _load_memory(self, target: str) -> None:
         self._tried = target
         try:
-            release = (self.root / target).resolve()
-            disk = ox.Store.read_only(str(release / "oxigraph"))
-            counted = solutions(disk.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
-            quads = int(next(iter(counted))["n"].value)
+            quads = self._quads(target)
             estimate = quads * BYTES_PER_QUAD * self.copies
             size = f"~{_size(estimate)} estimated" + (
-                f" ({self.copies} copies of ~{_size(quads * BYTES_PER_QUAD)}: the master and each worker)"
+                f" ({self.copies} copies of ~{_size(quads * BYTES_PER_QUAD)}: one in each worker)"
                 if self.copies > 1 else "")
             if estimate > self.memory_budget:
-                self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, {size}, "
-                                    f"over the memory budget of {_size(self.memory_budget)}: served from disk")
+                self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, {size}, over the "
+                                    f"memory budget of {_size(self.memory_budget)}: served from disk{self._held()}")
                 self._memory = None
                 return
+            disk = ox.Store.read_only(str((self.root / target).resolve() / "oxigraph"))
             memory = ox.Store()
-            memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
-            del disk
+            quads_on_disk = disk.quads_for_pattern(None, None, None, None)
+            while chunk := list(islice(quads_on_disk, COPY_CHUNK)):
+                memory.bulk_extend(chunk)  # holds the GIL: in chunks, so the request threads answer meanwhile
+            del quads_on_disk, disk
             self._memory = (target, memory)  # one assignment: readers see the old store or the whole new one
-            self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, {size}, within the "
-                                f"memory budget of {_size(self.memory_budget)}: served from memory")
+            self.memory_note = (f"release {target.rsplit('/', 1)[-1]}: {quads} quads, {size}, within the memory "
+                                f"budget of {_size(self.memory_budget)}: served from memory{self._held(copy=True)}")
         except Exception as exc:  # the disk store keeps serving; say why
-            self.memory_note = f"loading into memory failed ({exc}): served from disk"
+            self.memory_note = f"loading into memory failed ({exc}): served from disk{self._held()}"
         finally:
             if self._loading == target:
                 self._loading = None
