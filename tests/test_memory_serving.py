@@ -23,6 +23,7 @@ from rdflib import Graph, Literal, URIRef
 from evrdf.cli import cli
 from evrdf.serve import runner
 from evrdf.serve.app import create_app
+from evrdf.serve.production import default_workers
 from evrdf.settings import Settings, default_memory_budget
 from evrdf.store import open_store
 from evrdf.store.oxigraph import BYTES_PER_QUAD, OxigraphStore
@@ -194,16 +195,79 @@ def test_a_release_built_while_clients_query_is_swapped_in_without_a_failed_requ
     assert b'"value":"0"' in first
 
 
-def test_under_gunicorn_the_budget_holds_a_copy_per_process(tmp_path: Path) -> None:
-    """Queries make a forked worker's pages its own, so `evrdf serve --workers 2` holds three copies (the master
-    and two workers): a budget that fits two copies but not three serves from disk, and says so."""
+def test_under_gunicorn_the_budget_holds_a_copy_per_worker(tmp_path: Path) -> None:
+    """Queries make a worker's pages its own, so `evrdf serve --workers 2` loads a copy in each worker (the
+    master holds none): a budget that fits one copy but not two serves from disk, and says so."""
     store = build_loopback(tmp_path)
     quads = OxigraphStore(store.path).count()
     per_copy = quads * BYTES_PER_QUAD
-    for budget, expected in [(per_copy * 2, "disk"), (per_copy * 3 + 1, "memory")]:
+    for budget, expected in [(per_copy * 2 - 1, "disk"), (per_copy * 2, "memory")]:
         env = {"EVRDF_MEMORY_BUDGET_BYTES": str(budget)}
         with live_server(store.path, "--workers", "2", port=store.port, env=env) as server:
-            sparql = f"{server.root}/sparql"
-            mode, note = served_from(get(sparql, "text/turtle")[0], sparql, store.base)
+            mode, note = settled_mode(f"{server.root}/sparql", store.base)
         assert mode == expected, note
-        assert f"{quads} quads" in note and "3 copies" in note and "the master and each worker" in note
+        assert f"{quads} quads" in note and "2 copies" in note and "one in each worker" in note
+        assert "2 gunicorn workers x 4 threads" in note
+
+
+def gunicorn_workers(master: int) -> set[int]:
+    """The pids of gunicorn's worker processes: the children of its master (Linux /proc)."""
+    return {int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()}
+
+
+def settled_mode(sparql: str, base_iri: str, timeout_s: float = 60) -> tuple[str, str]:
+    """evs:servedFrom and evs:servingNote once the worker is no longer copying the release into memory."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        mode, note = served_from(get(sparql, "text/turtle")[0], sparql, base_iri)
+        if "served from disk meanwhile" not in note and "not copied into memory yet" not in note:
+            return mode, note
+        assert time.monotonic() < deadline, f"still copying into memory after {timeout_s} s: {note}"
+        time.sleep(0.1)
+
+
+def test_the_documented_command_runs_one_worker_holding_the_one_in_memory_copy(tmp_path: Path) -> None:
+    """`evrdf serve --store S --host H --port P`: where one copy of the release fits the memory budget, ONE gunicorn
+    worker, with the threads default_workers() workers would have had, holds it (the master copies nothing), and
+    the serving note says so; where it does not, default_workers() workers answer from disk."""
+    store = build_loopback(tmp_path)
+    quads = OxigraphStore(store.path).count()
+    threads = default_workers() * 4
+    with live_server(store.path, port=store.port) as server:
+        mode, note = settled_mode(f"{server.root}/sparql", store.base)
+        assert mode == "memory", note
+        assert len(gunicorn_workers(server.process.pid)) == 1
+        assert f"{quads} quads" in note and "copies" not in note
+        assert f"1 gunicorn worker x {threads} threads, holding the one in-memory copy" in note
+    env = {"EVRDF_MEMORY_BUDGET_BYTES": str(quads * BYTES_PER_QUAD - 1)}
+    with live_server(store.path, port=store.port, env=env) as server:
+        mode, note = settled_mode(f"{server.root}/sparql", store.base)
+        assert mode == "disk" and "over the memory budget" in note, note
+        assert len(gunicorn_workers(server.process.pid)) == default_workers()
+        assert f"{default_workers()} gunicorn workers x 4 threads" in note
+
+
+def test_answers_are_right_while_the_copy_loads_from_disk_and_after_it_is_swapped_in(tmp_path: Path) -> None:
+    """The one worker answers at once, from the release's disk store, while it copies the release into memory in
+    the background (1,200,000 added triples take it a few seconds), then from the copy: the same answers."""
+    extra = tmp_path / "extra.nt"
+    with extra.open("w", encoding="utf-8") as out:
+        for i in range(1_200_000):
+            out.write(f"<https://example.org/x{i}> <https://example.org/p> \"{i % 7}\" .\n")
+    store = build_loopback(tmp_path, extra)
+    sparql = f"http://127.0.0.1:{store.port}/sparql"
+    counted = sparql + "?" + urllib.parse.urlencode(
+        {"query": 'SELECT (COUNT(*) AS ?n) WHERE { ?s <https://example.org/p> "3" }'})
+    expected = str(len(range(3, 1_200_000, 7)))
+    seen: list[tuple[str, str, str]] = []  # (mode, note, count) in the order answered
+    with live_server(store.path, port=store.port, env={"EVRDF_CACHE_BYTES": "0"}):
+        deadline = time.monotonic() + 90
+        while sum(mode == "memory" for mode, _, _ in seen) < 5:
+            assert time.monotonic() < deadline, seen[-1:]
+            mode, note = served_from(get(sparql, "text/turtle")[0], sparql, store.base)
+            body = get(counted + f"&x={len(seen)}", "application/sparql-results+json")[0]
+            seen.append((mode, note, body.split(b'"value":"')[1].split(b'"')[0].decode()))
+    assert {count for _, _, count in seen} == {expected}, seen
+    modes = [mode for mode, _, _ in seen]
+    assert modes[0] == "disk" and "served from disk meanwhile" in seen[0][1], seen[0]
+    assert modes == sorted(modes), "once in memory, it stays in memory"

@@ -69,16 +69,19 @@ def _read_settings(store: Path | None, backend: str | None, remote_url: str | No
 @click.option("--backend", type=click.Choice(["oxigraph", "remote"]), help=BACKEND_HELP)
 @click.option("--remote", "remote_url", help=REMOTE_HELP)
 @click.option("--workers", default=None, type=click.IntRange(min=0),
-              help="gunicorn worker processes (default: the CPUs available, at least 2, at most 4); 0 = the "
-                   "single-process development server, for debugging only")
+              help="gunicorn worker processes, each holding its own in-memory copy when serving from memory "
+                   "(default: one worker with N x --threads threads holding the one copy where it fits the memory "
+                   "budget, else N workers serving from disk; N = the CPUs available, at least 2, at most 4); 0 = "
+                   "the single-process development server, for debugging only")
 @click.option("--threads", default=4, type=click.IntRange(min=1), show_default=True,
-              help="threads per gunicorn worker")
+              help="threads per gunicorn worker (the one-worker layout gets N x this many)")
 @click.option("--timeout", "timeout", default=None, type=float, help="per-query timeout in seconds (default 30)")
 def serve(store: Path | None, host: str | None, port: int | None, base_iri: str | None,
           backend: str | None = None, remote_url: str | None = None, workers: int | None = None, threads: int = 4,
           timeout: float | None = None) -> None:
-    """Serve the published store over HTTP (SPARQL endpoint at /sparql) with gunicorn, the release loaded into
-    memory once before the workers fork; --workers 0 runs Flask's development server instead."""
+    """Serve the published store over HTTP (SPARQL endpoint at /sparql) with gunicorn: by default one worker
+    holding the one in-memory copy of the release where it fits the memory budget (answering from disk while it
+    loads), else several workers serving from disk; --workers 0 runs Flask's development server instead."""
     from evrdf.serve.app import create_app
     from evrdf.store import open_store
 
@@ -91,13 +94,9 @@ def serve(store: Path | None, host: str | None, port: int | None, base_iri: str 
     if info.get("base_iri") and info["base_iri"] != settings.base_iri:
         raise click.UsageError(f"the published release was built for base IRI {info['base_iri']}, not "
                                f"{settings.base_iri}: serve it without --base-iri (or rebuild with this one)")
-    if workers is None:
-        workers = default_workers()
-    if workers:
+    if workers != 0:
         from evrdf.serve.production import serve as serve_production
 
-        click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/ with {workers} gunicorn "
-                   f"workers x {threads} threads (SPARQL: /sparql)", err=True)
         serve_production(settings, workers, threads)
         return
     from evrdf.store.oxigraph import OxigraphStore
@@ -114,17 +113,6 @@ def serve(store: Path | None, host: str | None, port: int | None, base_iri: str 
         timeout = settings.request_timeout_s  # an idle or slow connection is closed, its thread freed
 
     app.run(host=settings.host, port=settings.port, threaded=True, request_handler=Handler)
-
-
-def default_workers() -> int:
-    """As many gunicorn workers as CPUs this process may run on, at least 2 (a worker retiring after an overrun
-    query leaves another serving while gunicorn replaces it) and at most 4 (each worker keeps its own result cache,
-    and its threads already overlap the waits on the network)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cpus = os.cpu_count() or 1
-    return max(2, min(cpus, 4))
 
 
 def served_base(settings: Settings, explicit: str | None) -> Settings:

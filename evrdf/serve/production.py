@@ -8,9 +8,18 @@ query, so a query past the timeout is answered 503 by a watchdog on its connecti
 stops accepting, finishes its other requests and exits (taking the runaway query with it), and gunicorn's
 arbiter starts a fresh worker while the others keep serving. Each worker keeps its own per-release result cache; the
 per-client query-time budgets are one table in shared memory, created in the master before any worker forks, so a
-client's budget holds for the whole server (serve/limits.py). The master also copies the release into memory
-where it fits the memory budget (store/oxigraph.py), so the workers share its pages copy-on-write; the on-disk
-store it copied from is closed before the fork, so no RocksDB handle is ever shared across one.
+client's budget holds for the whole server (serve/limits.py).
+
+Where the release fits the memory budget (store/oxigraph.py), the default layout is ONE worker with the threads N
+workers would have had (N = default_workers()), holding the one in-memory copy of the release: pages forked from a
+master's copy do not stay shared (Oxigraph's in-memory store writes to every quad it reads, a per-quad lock), so
+each worker would end with a copy of its own, and pyoxigraph releases the GIL while it evaluates, so one process's
+threads use every core (bench/http/README.md compares the layouts). The master copies nothing; the worker starts
+copying once booted, in a background thread, while the release's disk store answers, and swaps the copy in with one
+assignment. A worker retired after a runaway query is replaced by one that answers from disk until its own copy is
+loaded. Past the budget, N workers serve from disk. With ``--workers`` given, that many workers each load a copy
+(the budget counts one per worker). The master counts the release's quads on disk to choose, and closes that store
+before the fork, so no RocksDB handle is ever shared across one.
 """
 
 from __future__ import annotations
@@ -41,6 +50,9 @@ def _post_worker_init(worker: Any) -> None:
     """In the worker, before it accepts: an overrun query makes it leave gunicorn's loop (graceful stop); request
     threads (started later, on demand) get a deep stack."""
     threading.stack_size(THREAD_STACK)
+    store = getattr(worker.app, "store", None)
+    if isinstance(store, OxigraphStore):
+        store.load_in_background()  # the disk store answers until the copy is complete
 
     def retire() -> None:
         if worker.alive:
@@ -73,7 +85,8 @@ def _worker_int(worker: Any) -> None:
 def _worker_exit(server: Any, worker: Any) -> None:
     """The worker is leaving (gunicorn calls this in its ``finally``, with its SystemExit in flight): end now, with
     that exit status, without the interpreter's teardown. A runaway query's thread would hold the teardown up, and
-    freeing the in-memory store the master copied before the fork crashes it (SIGSEGV in every worker on SIGTERM);
+    freeing an in-memory store at teardown crashed it (SIGSEGV in every worker on SIGTERM, when the master made
+    the copy before the fork);
     the process is ending, so nothing is lost by leaving its memory to the kernel."""
     pending = sys.exc_info()[1]
     status = pending.code if isinstance(pending, SystemExit) else 0
@@ -206,18 +219,11 @@ class EvrdfWorker(ThreadWorker):
 
 
 class EvrdfApplication(BaseApplication):
-    def __init__(self, settings: Settings, workers: int, threads: int):
-        self.settings, self.workers, self.threads = settings, workers, threads
+    def __init__(self, settings: Settings, store: Any, workers: int, threads: int):
+        self.settings, self.store, self.workers, self.threads = settings, store, workers, threads
         from evrdf.serve.sparql import budget_policy
 
         limits.share_across_workers(budget_policy(settings))  # in the master: before the forks
-        from evrdf.store import open_store
-
-        self.store = open_store(settings)  # in the master: a worker starts on the in-memory release's pages
-        if isinstance(self.store, OxigraphStore):
-            self.store.copies = workers + 1  # the budget holds every process's copy (store/oxigraph.py)
-        if hasattr(self.store, "preload"):
-            self.store.preload()  # synchronous: no loader thread is running when gunicorn forks
         EvrdfWorker.request_timeout = settings.request_timeout_s
         EvrdfWorker.max_body = settings.max_body_bytes
         super().__init__()
@@ -244,6 +250,37 @@ class EvrdfApplication(BaseApplication):
         return create_app(self.settings, self.store)
 
 
-def serve(settings: Settings, workers: int, threads: int = 4) -> None:
+def default_workers() -> int:
+    """As many gunicorn workers as CPUs this process may run on, at least 2 (a worker retiring after an overrun
+    query leaves another serving while gunicorn replaces it) and at most 4 (each worker keeps its own result cache,
+    and its threads already overlap the waits on the network)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(2, min(cpus, 4))
+
+
+def layout(store: Any, workers: int | None, threads: int) -> tuple[int, int]:
+    """(workers, threads per worker) for ``store``: with ``workers`` None, one worker with default_workers() x
+    ``threads`` threads where one in-memory copy fits the memory budget, else default_workers() x ``threads`` on
+    disk; the store learns how many copies the budget must hold and what serves them (for its note)."""
+    if workers is None:
+        workers = default_workers()
+        if isinstance(store, OxigraphStore) and store.fits_in_memory(1):
+            workers, threads = 1, workers * threads
+    if isinstance(store, OxigraphStore):
+        store.copies = workers  # each worker loads its own copy; the master none
+        store.layout = f"{workers} gunicorn worker{'s' if workers > 1 else ''} x {threads} threads"
+    return workers, threads
+
+
+def serve(settings: Settings, workers: int | None, threads: int = 4) -> None:
     """Every request thread may evaluate a query: as many query slots per worker as threads."""
-    EvrdfApplication(settings.with_(query_workers=threads), workers, threads).run()
+    from evrdf.store import open_store
+
+    store = open_store(settings)  # in the master; the workers inherit it unopened and copy the release themselves
+    workers, threads = layout(store, workers, threads)
+    print(f"serving {settings.store} at http://{settings.host}:{settings.port}/ with {workers} gunicorn "
+          f"worker{'s' if workers > 1 else ''} x {threads} threads (SPARQL: /sparql)", file=sys.stderr, flush=True)
+    EvrdfApplication(settings.with_(query_workers=threads), store, workers, threads).run()
