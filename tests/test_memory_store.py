@@ -121,3 +121,19 @@ def test_a_failed_copy_keeps_the_disk_store_answering_and_says_why(tmp_path: Pat
         time.sleep(0.01)
     assert "loading into memory failed" in store.memory_note and "CURRENT" in store.memory_note
     assert store.mode() == "disk" and answer(store) == 1000
+
+
+def test_a_release_that_cannot_be_counted_gets_the_disk_layout_and_the_note_says_why(tmp_path: Path) -> None:
+    """The gunicorn master counts the release to choose its layout: a store it cannot open (CURRENT gone) does not
+    stop `evrdf serve` starting; it gets the several-worker layout, and a worker's copy says why it failed."""
+    from evrdf.serve.production import default_workers, layout
+
+    publish(tmp_path, 100)
+    store = OxigraphStore(tmp_path, memory_budget=1 << 30)
+    current = store.release_dir() / "oxigraph" / "CURRENT"
+    current.rename(current.with_name("CURRENT.moved"))
+    assert not store.fits_in_memory(1)
+    assert layout(store, None, 4) == (default_workers(), 4)
+    store.preload()
+    assert store.mode() == "disk" and "loading into memory failed" in store.memory_note
+    assert f"{default_workers()} gunicorn workers x 4 threads" in store.memory_note

@@ -89,8 +89,15 @@ class OxigraphStore:
 
     def fits_in_memory(self, copies: int) -> bool:
         """Whether ``copies`` in-memory copies of the published release fit the memory budget (its quads counted on
-        disk, the store closed again: a gunicorn master decides its layout with this and forks no open store)."""
-        return 0 < self._quads(self._pointer()) * BYTES_PER_QUAD * copies <= self.memory_budget
+        disk, the store closed again: a gunicorn master decides its layout with this and forks no open store).
+        A release that cannot be counted does not fit: the workers then say why when they try it."""
+        if self.memory_budget <= 0:
+            return False
+        try:
+            quads = self._quads(self._pointer())
+        except (OSError, StoreError, ValueError):
+            return False
+        return quads * BYTES_PER_QUAD * copies <= self.memory_budget
 
     def load_in_background(self) -> None:
         """Start copying the published release into memory (a gunicorn worker, once booted): the disk store
