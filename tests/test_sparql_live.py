@@ -154,6 +154,15 @@ def test_gunicorn_answers_a_runaway_query_503_and_replaces_its_worker(settings, 
         assert len(before - _gunicorn_workers(live.process.pid)) == 1
         after = [get(count + urllib.request.quote(f" # after {i}")) for i in range(2 * workers)]
         assert all(s == 200 for s, _, _ in after)
+        # the fresh worker was forked from a master holding no copy: it loads its own and then answers from it
+        served_from = settings.base_iri + "ns/service#servedFrom"
+        deadline, in_a_row = time.monotonic() + 30, 0
+        while in_a_row < 4 * workers:
+            assert time.monotonic() < deadline, "the fresh worker did not load its own in-memory copy"
+            request = urllib.request.Request(live.root + "/sparql", headers={"Accept": "application/n-triples"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                memory = f'<{served_from}> "memory"'.encode() in response.read()
+            in_a_row = in_a_row + 1 if memory else 0
 
 
 
