@@ -31,7 +31,7 @@ from evrdf.pipeline.update import JOURNAL_FILE, UPDATES_FILE, carried_updates, i
 from evrdf.progress import reading
 from evrdf.release.changes import Changelog
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history, previous_release
-from evrdf.release.rdf import release_graph
+from evrdf.release.rdf import release_ntriples
 from evrdf.settings import Settings
 from evrdf.store.oxigraph_write import ReleaseWriter, new_release, new_release_id, publishing
 from evrdf.validate.data import Dataset
@@ -190,7 +190,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
         stages.add("changelog", changelog_seconds)
         stages.begin("metadata")
         description = describe(release, pending, counts, iris)
-        own = release_graph(description, iris, changes)  # for the history and release.ttl: built once
+        own = release_ntriples(description, iris, changes)  # for the history and release.ttl: written once
         meta = history(settings.store, iris, description, changes, own)  # every release, this one's changelog
         meta.bulk_load(metadata_graph(iris, curated, infos, version, version, started, datetime.now(timezone.utc))
                        .serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)

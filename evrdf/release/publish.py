@@ -18,7 +18,7 @@ from evrdf.release.changes import Changelog, summarize
 from evrdf.release.diff import compare
 from evrdf.release.dump import Dump, sections_from
 from evrdf.release.index import CHANGES_JSON, DUMP, RELEASE_TTL, ReleaseIndex, ReleaseRecord
-from evrdf.release.rdf import Description, release_graph, series_graph
+from evrdf.release.rdf import Description, prefixes, release_ntriples, series_graph
 from evrdf.release.retention import POLICY
 from evrdf.results import serialized
 from evrdf.storage import WritableRelease
@@ -66,10 +66,11 @@ def dump_and_compare(writer: WritableRelease, pending: Pending, iris: Iris,
 
 
 def history(root: Path, iris: Iris, this: Description | None = None, changelog: Changelog | None = None,
-            this_graph: Graph | None = None) -> ox.Store:
+            this_triples: bytes | None = None) -> ox.Store:
     """Every release of the store, oldest first, described as RDF (each from its release.ttl, or from its
     release.json if it was made before release.ttl existed), ``this`` one (being written) with its changelog,
-    and the series they form. ``this_graph``: ``this`` one's release_graph, if the caller has built it already."""
+    and the series they form. ``this_triples``: ``this`` one's release_ntriples, if the caller has written them
+    already."""
     index = ReleaseIndex(root)
     older = [r for r in reversed(index.records()) if this is None or r.id != this.id]
     store = ox.Store()
@@ -79,12 +80,12 @@ def history(root: Path, iris: Iris, this: Description | None = None, changelog: 
         if own is not None:
             store.bulk_load(path=str(own), format=ox.RdfFormat.TURTLE)
         else:
-            store.bulk_load(_nt(release_graph(Description.of(record, previous), iris, None)),
+            store.bulk_load(release_ntriples(Description.of(record, previous), iris, None),
                             format=ox.RdfFormat.N_TRIPLES)
         previous = record.id
     ids = [r.id for r in older]
     if this is not None:
-        store.bulk_load(_nt(this_graph if this_graph is not None else release_graph(this, iris, changelog)),
+        store.bulk_load(this_triples if this_triples is not None else release_ntriples(this, iris, changelog),
                         format=ox.RdfFormat.N_TRIPLES)
         ids.append(this.id)
     published = index.current()
@@ -106,18 +107,21 @@ def describe(writer: WritableRelease, pending: Pending, sizes: dict[str, int], i
 
 
 def finish(writer: WritableRelease, pending: Pending, iris: Iris, metadata: ox.Store, sections: dict[str, Any],
-           description: Description, changelog: Changelog, own: Graph | None = None) -> int:
+           description: Description, changelog: Changelog, own: bytes | None = None) -> int:
     """Load the metadata graph (``metadata``: its triples, in any graph of a scratch store), append it to the
     dump, write changes.json and release.ttl, and record the rest in release.json; returns its size. ``own``:
-    the release_graph of ``description`` and ``changelog``, if the caller has built it already (at a first
-    build's changelog, hundreds of thousands of triples: built once, not twice)."""
+    the release_ntriples of ``description`` and ``changelog``, if the caller has written them already (at a
+    first build's changelog, hundreds of thousands of triples: written once, not twice). release.ttl is
+    written by Oxigraph's Turtle serializer, streaming from those N-Triples."""
     graph = str(iris.graph("metadata"))
     writer.load(_triples(metadata), ox.RdfFormat.N_TRIPLES, graph)
     sections.update(writer.dump(writer.files / DUMP, graphs=[graph], append=True))
     (writer.files / CHANGES_JSON).write_text(json.dumps(changelog.to_json(), indent=1, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-    own = own if own is not None else release_graph(description, iris, changelog)
-    own.serialize(writer.files / RELEASE_TTL, format="turtle", encoding="utf-8")
+    own = own if own is not None else release_ntriples(description, iris, changelog)
+    with (writer.files / RELEASE_TTL).open("wb") as handle:
+        ox.serialize(ox.parse(own, format=ox.RdfFormat.N_TRIPLES), handle, format=ox.RdfFormat.TURTLE,
+                     prefixes=prefixes(iris))
     writer.info.update(kind=pending.kind, previous=description.previous, dump=sections,
                        changes=changelog.summary(), gate=pending.gate,
                        file_sizes={p.name: p.stat().st_size for p in sorted(writer.files.iterdir()) if p.is_file()})
@@ -125,7 +129,10 @@ def finish(writer: WritableRelease, pending: Pending, iris: Iris, metadata: ox.S
 
 
 def _triples(store: ox.Store) -> bytes:
-    """A scratch store's quads, whatever their graph, as N-Triples."""
+    """A scratch store's quads, whatever their graph, as N-Triples (dumped in Rust when all are in the default
+    graph, as history() loads them)."""
+    if next(iter(store.named_graphs()), None) is None:
+        return serialized(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
     return serialized(ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES))
 
 
