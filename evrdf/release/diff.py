@@ -194,21 +194,48 @@ def _relevant(data: bytes, finding: bytes) -> list[bytes]:
     if finding:
         found += _lines_with(data, b" " + RDF_TYPE + b" " + finding + b" ")
     subjects = {line.split(b" ", 1)[0] for line in found}
-    if len(subjects) > 100:  # a large graph of terms (an ontology added whole): one walk beats a search each
-        return walk()
+    if len(subjects) > 100:  # many typed subjects (a findings table, an ontology added whole): one search per
+        # predicate, not one per subject, nor every line split out (a 300 MB section is 1.6 million lines)
+        return _described(data, types)
     for subject in subjects:
         for predicate in TERM_PREDICATES:
             found += [line for line in _lines_with(data, subject + b" " + predicate + b" ") if line.startswith(subject)]
     return found
 
 
+def _described(data: bytes, types: tuple[bytes, ...]) -> list[bytes]:
+    """What walking every line finds (the typing statements, then the term predicates' statements of the typed
+    subjects, each in the order of the section), found by searching: only the lines holding the type predicate
+    or a term predicate are split out."""
+    typed = [line for _, line in _statements(data, RDF_TYPE) if any(t in line for t in types)]
+    subjects = {line.split(b" ", 1)[0] for line in typed}
+    described = sorted((at, line) for predicate in TERM_PREDICATES for at, line in _statements(data, predicate)
+                       if line.split(b" ", 1)[0] in subjects and line.split(b" ", 2)[1] == predicate)
+    return typed + [line for _, line in described]
+
+
+def _statements(data: bytes, needle: bytes) -> list[tuple[int, bytes]]:
+    """The statements holding ``needle``, with their offsets, as ``lines`` gives them (comments skipped)."""
+    found = []
+    for at, line in _found(data, needle):
+        line = line.rstrip(b"\r")
+        if line and not line.startswith(b"#"):
+            found.append((at, line))
+    return found
+
+
 def _lines_with(data: bytes, needle: bytes) -> list[bytes]:
     """Every line of ``data`` containing ``needle`` (bytes.find runs in C: fast over hundreds of MB)."""
+    return [line for _, line in _found(data, needle)]
+
+
+def _found(data: bytes, needle: bytes) -> list[tuple[int, bytes]]:
+    """Every line of ``data`` containing ``needle``, with its offset, in order (a line holding it twice: once)."""
     found, at = [], data.find(needle)
     while at >= 0:
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
         end = len(data) if end < 0 else end
-        found.append(data[start:end])
+        found.append((start, data[start:end]))
         at = data.find(needle, end)
     return found
