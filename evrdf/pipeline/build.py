@@ -145,6 +145,9 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
             "built": started.isoformat(timespec="seconds")}
     with new_release(settings.store, info, version) as release:
         reserved = {str(iris.graph(k)) for k in graphs} | {str(iris.graph("metadata"))}
+        for number, (_, graph, _) in enumerate(graphs.values()):
+            if isinstance(graph, LineGraph):  # complete: read from a file by the gate and the bulk load
+                graph.spill(release.scratch_file(f"lines-{number}.nt"))
         # The staged imports (validated when imported) load into the release while the gate checks the rest:
         # the two are independent, and the bulk load runs in Rust without the GIL. The gate still decides:
         # if it fails, the release being written is discarded as any failed build's is.
@@ -165,7 +168,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
                 release.load(part, ox.RdfFormat.N_TRIPLES, str(iris.graph(key)))
             infos.append(GraphInfo(str(iris.graph(key)), title, len(graph), sources))
             if isinstance(graph, LineGraph):
-                graph.free()  # in the release store now: its lines' memory goes to the dump and the metadata
+                graph.free()  # in the release store now: its file goes
         infos.extend(imported)
         reserved |= {i.iri for i in imported}
         stages.begin("add")
