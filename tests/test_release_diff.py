@@ -4,9 +4,12 @@ search must find exactly what reading every line finds, in the same order."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from evrdf.release.diff import OWL, RDF_TYPE, SMALL_SECTION, TERM_PREDICATES, TERM_TYPES, _relevant
+from evrdf.release.diff import OWL, RDF_TYPE, SMALL_SECTION, TERM_PREDICATES, TERM_TYPES, _relevant, _searched
+from evrdf.release.dump import Dump, Section
 
 FINDING = b"<https://w3id.org/evrdf/ontology/Finding>"
 GRAPH = b"<https://w3id.org/evrdf/graph/g>"
@@ -60,3 +63,28 @@ def test_a_small_section_is_walked() -> None:
     data = _section(30, 5)
     assert len(data) <= SMALL_SECTION
     assert _relevant(data, FINDING) == _every_line(data)
+
+
+@pytest.mark.parametrize("size", [1, 1000, 1 << 16, 64 << 20])
+def test_a_section_read_in_pieces_is_the_section_cut_at_line_breaks(tmp_path: Path, size: int) -> None:
+    data = _section(200, 30)
+    other = b"<https://w3id.org/evrdf/a> <https://w3id.org/evrdf/b> <https://w3id.org/evrdf/c> <g:other> .\n"
+    (tmp_path / "evrdf.nq").write_bytes(other + data + other)
+    dump = Dump(tmp_path / "evrdf.nq", {"g": Section(len(other), len(data), "")})
+    pieces = list(dump.chunks("g", size))
+    assert b"".join(pieces) == data == dump.read("g")
+    assert all(piece.endswith(b"\n") for piece in pieces)
+    assert (len(pieces) == 1) == (size >= len(data))
+
+
+@pytest.mark.parametrize(("findings", "classes"), [(2000, 40), (30, 20)])
+def test_a_section_searched_piece_by_piece_finds_what_walking_it_finds(tmp_path: Path, findings: int,
+                                                                       classes: int) -> None:
+    data = _section(findings, classes, padding=500)
+    (tmp_path / "evrdf.nq").write_bytes(data)
+    dump = Dump(tmp_path / "evrdf.nq", {"g": Section(0, len(data), "")})
+    found = _searched(lambda: dump.chunks("g", 4096), FINDING)
+    if findings + classes > 100:
+        assert found == _every_line(data) == _searched(lambda: iter([data]), FINDING)
+    else:
+        assert sorted(found) == sorted(_every_line(data)) and found == _searched(lambda: iter([data]), FINDING)
