@@ -14,6 +14,7 @@ to release B::
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,7 +205,7 @@ class _Lines:
     them back): rdflib terms in, the same RDF terms out."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self.out = io.BytesIO()
 
     @staticmethod
     def term(term: Any) -> str:
@@ -220,10 +221,10 @@ class _Lines:
         self.write(self.term(s), self.term(p), self.term(o))
 
     def write(self, s: str, p: str, o: str) -> None:
-        self.lines.append(f"{s} {p} {o} .\n")
+        self.out.write(f"{s} {p} {o} .\n".encode("utf-8"))
 
     def bytes(self) -> bytes:
-        return "".join(self.lines).encode("utf-8")
+        return self.out.getvalue()
 
 
 def series_graph(iris: Iris, release_ids: list[str], current: str | None, policy: str) -> Graph:
