@@ -194,7 +194,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
         stages.begin("metadata")
         description = describe(release, pending, counts, iris)
         own = release_ntriples(description, iris, changes)  # for the history and release.ttl: written once
-        meta = history(settings.store, iris, description, changes, own)  # every release, this one's changelog
+        meta = history(settings.store, iris, description, changes, describe_this=False)  # finish loads own
         meta.bulk_load(metadata_graph(iris, curated, infos, version, version, started, datetime.now(timezone.utc))
                        .serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
         size = finish(release, pending, iris, meta, sections, description, changes, own)

@@ -70,11 +70,12 @@ def dump_and_compare(writer: WritableRelease, pending: Pending, iris: Iris,
 
 
 def history(root: Path, iris: Iris, this: Description | None = None, changelog: Changelog | None = None,
-            this_triples: bytes | None = None) -> ox.Store:
+            describe_this: bool = True) -> ox.Store:
     """Every release of the store, oldest first, described as RDF (each from its release.ttl, or from its
     release.json if it was made before release.ttl existed), ``this`` one (being written) with its changelog,
-    and the series they form. ``this_triples``: ``this`` one's release_ntriples, if the caller has written them
-    already."""
+    and the series they form. ``describe_this`` False: ``this`` one joins the series, but its description is
+    left out (finish loads it into the metadata graph straight from its N-Triples: a first build's is hundreds
+    of thousands of triples, not to be held twice)."""
     index = ReleaseIndex(root)
     older = [r for r in reversed(index.records()) if this is None or r.id != this.id]
     store = ox.Store()
@@ -89,8 +90,8 @@ def history(root: Path, iris: Iris, this: Description | None = None, changelog: 
         previous = record.id
     ids = [r.id for r in older]
     if this is not None:
-        store.bulk_load(this_triples if this_triples is not None else release_ntriples(this, iris, changelog),
-                        format=ox.RdfFormat.N_TRIPLES)
+        if describe_this:
+            store.bulk_load(release_ntriples(this, iris, changelog), format=ox.RdfFormat.N_TRIPLES)
         ids.append(this.id)
     published = index.current()
     current = this.id if this is not None else (published.id if published else None)
@@ -118,12 +119,13 @@ def finish(writer: WritableRelease, pending: Pending, iris: Iris, metadata: ox.S
     first build's changelog, hundreds of thousands of triples: written once, not twice). release.ttl is
     written by Oxigraph's Turtle serializer, streaming from those N-Triples."""
     graph = str(iris.graph("metadata"))
-    for piece in _pieces(_triples(metadata), LOAD_BYTES):  # a bulk load holds what it loads while it sorts
-        writer.load(piece, ox.RdfFormat.N_TRIPLES, graph)
+    own = own if own is not None else release_ntriples(description, iris, changelog)
+    for data in (_triples(metadata), own):  # own: loaded even if ``metadata`` holds it too (a graph is a set)
+        for piece in _pieces(data, LOAD_BYTES):  # a bulk load holds what it loads while it sorts
+            writer.load(piece, ox.RdfFormat.N_TRIPLES, graph)
     sections.update(writer.dump(writer.files / DUMP, graphs=[graph], append=True))
     (writer.files / CHANGES_JSON).write_text(json.dumps(changelog.to_json(), indent=1, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-    own = own if own is not None else release_ntriples(description, iris, changelog)
     with (writer.files / RELEASE_TTL).open("wb") as handle:
         ox.serialize(ox.parse(own, format=ox.RdfFormat.N_TRIPLES), handle, format=ox.RdfFormat.TURTLE,
                      prefixes=prefixes(iris))
