@@ -13,8 +13,8 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from rdflib import Graph
-from rdflib.plugins.serializers.nt import _nt_row
+from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.serializers.nt import _quoteLiteral
 
 NT_FORMATS = ("nt", "ntriples", "nt11", "application/n-triples")
 
@@ -29,14 +29,28 @@ class LineGraph(Graph):
         self._freed = False
         self._file: Path | None = None  # where spill() wrote the lines
         self._count = 0
+        self._iris: dict[URIRef, str] = {}  # IRIs as N-Triples, written once (URIRef.n3 checks the IRI each time)
 
     def add(self, triple: Any) -> LineGraph:
         self._check()
         if self._file is not None:
             raise RuntimeError(f"this graph's lines were written to {self._file}: it takes no more triples")
-        self._lines[_nt_row(triple).encode("utf-8")] = None
+        s, p, o = triple
+        # as rdflib's N-Triples serializer writes the triple (_nt_row), with the IRIs' text reused
+        line = f"{self._text(s)} {self._text(p)} {_quoteLiteral(o) if isinstance(o, Literal) else self._text(o)} .\n"
+        self._lines[line.encode("utf-8")] = None
         self._parsed = None
         return self
+
+    def _text(self, term: Any) -> str:
+        if type(term) is not URIRef:
+            return str(term.n3())
+        text = self._iris.get(term)
+        if text is None:
+            if len(self._iris) > 100_000:  # a finding's own IRI recurs only in its own rows: keep the cache small
+                self._iris.clear()
+            text = self._iris[term] = term.n3()
+        return text
 
     def __len__(self) -> int:
         self._check()
@@ -54,7 +68,7 @@ class LineGraph(Graph):
         with path.open("wb") as out:
             for chunk in _chunks(self._lines):
                 out.write(chunk)
-        self._count, self._file, self._lines = len(self._lines), path, {}
+        self._count, self._file, self._lines, self._iris = len(self._lines), path, {}, {}
 
     def parts(self, size: int) -> Iterator[IO[bytes]]:
         """The N-Triples as streams of at most ``size`` lines each (at least one stream, maybe empty): Oxigraph's
@@ -73,7 +87,7 @@ class LineGraph(Graph):
     def free(self) -> None:
         """Drop the lines once they are loaded wherever they go (hundreds of MB at a large findings table, needed
         by the later stages); the graph refuses any use afterwards rather than look empty."""
-        self._lines, self._parsed, self._freed = {}, None, True
+        self._lines, self._parsed, self._freed, self._iris = {}, None, True, {}
         if self._file is not None:
             self._file.unlink(missing_ok=True)
 
