@@ -3,6 +3,8 @@ exactly as an ordinary rdflib Graph holding the same triples."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -84,3 +86,28 @@ def test_its_parts_hold_every_line_once_in_order() -> None:
     assert [part.count(b"\n") for part in parts] == [250, 250, 250, 250, 1]
     assert b"".join(parts) == lines.ntriples()
     assert [part.read() for part in LineGraph().parts(250)] == [b""]  # an empty graph: one empty part
+
+
+def test_spilled_to_a_file_it_counts_streams_and_loads_the_same(tmp_path: Path) -> None:
+    plain, lines = both()
+    kept = LineGraph()
+    for number in range(9000):  # more than one part below
+        for graph in (lines, kept):
+            graph.add((URIRef(f"{EX}n{number}"), RDFS.label, Literal("é" * (number % 40), lang="en")))
+    expected = kept.serialize(format="nt", encoding="utf-8")
+    lines.spill(tmp_path / "lines.nt")
+    assert len(lines) == len(TRIPLES) + 9000
+    data = lines.serialize(format="nt", encoding="utf-8")
+    assert isomorphic(Graph().parse(data=data, format="nt"), plain + kept.parsed())
+    assert b"".join(part.read() for part in lines.parts(1000)) == data == ntriples_input(lines).read()
+    assert [len(part.read().splitlines()) for part in lines.parts(4000)] == [4000, 4000, 1000 + len(TRIPLES)]
+    assert expected in data
+    with pytest.raises(RuntimeError, match="takes no more triples"):
+        lines.add(TRIPLES[0])
+    store = ox.Store()
+    store.load(ntriples_input(lines), format=ox.RdfFormat.N_TRIPLES)
+    assert len(store) == len(lines)
+    lines.free()
+    assert not (tmp_path / "lines.nt").exists()
+    with pytest.raises(RuntimeError, match="freed"):
+        len(lines)

@@ -162,9 +162,10 @@ def finding_graphs(curated: Curated, iris: Iris) -> dict[str, Graph]:
     """One graph per findings source in sources.toml (the review; the BIOCELL papers), with that source's
     cited statements, exclusions and drug targets."""
     graphs: dict[str, Graph] = {}
+    made = _Made(iris)
     for finding in curated.findings:
         graph = _graph_of(graphs, curated.finding_source(finding).graph, iris, lines=True)
-        _add_finding(graph, finding, iris, curated)
+        _add_finding(graph, finding, iris, curated, made)
     excluded: dict[tuple[str, int], list[str]] = {}
     for exclusion in curated.exclusions:
         excluded.setdefault((exclusion.reference, exclusion.number), []).append(
@@ -202,9 +203,52 @@ def finding_graphs(curated: Curated, iris: Iris) -> dict[str, Graph]:
     return graphs
 
 
-def _add_finding(graph: Graph, finding: Finding, iris: Iris, curated: Curated) -> None:
+class _Made:
+    """The IRIs every finding repeats (its vocabulary, genes, species, evidence codes), each made once: a URIRef
+    checks the IRI it is made from, and a CURIE expands through curies' converter, ~20 times a finding."""
+
+    def __init__(self, iris: Iris):
+        self.iris = iris
+        self.terms: dict[str, URIRef] = {}
+        self.genes: dict[str, URIRef] = {}
+        self.curies: dict[str, URIRef] = {}
+        self.references: dict[str, URIRef] = {}
+        self.sources: dict[str, URIRef] = {}
+
+    def term(self, local: str) -> URIRef:
+        made = self.terms.get(local)
+        if made is None:
+            made = self.terms[local] = self.iris.term(local)
+        return made
+
+    def gene(self, hgnc_id: str) -> URIRef:
+        made = self.genes.get(hgnc_id)
+        if made is None:
+            made = self.genes[hgnc_id] = self.iris.gene(hgnc_id)
+        return made
+
+    def reference(self, ref_id: str) -> URIRef:
+        made = self.references.get(ref_id)
+        if made is None:
+            made = self.references[ref_id] = self.iris.reference(ref_id)
+        return made
+
+    def source(self, key: str) -> URIRef:
+        made = self.sources.get(key)
+        if made is None:
+            made = self.sources[key] = self.iris.source(key)
+        return made
+
+    def expanded(self, curie: str) -> URIRef:
+        made = self.curies.get(curie)
+        if made is None:
+            made = self.curies[curie] = URIRef(expand(curie))
+        return made
+
+
+def _add_finding(graph: Graph, finding: Finding, iris: Iris, curated: Curated, made: _Made) -> None:
     node = iris.finding(finding.id)
-    term = iris.term
+    term = made.term
     graph.add((node, RDF.type, term("Finding")))
     graph.add((node, RDFS.label, Literal(f"{finding.id}: {finding.statement}", lang="en")))
     graph.add((node, term("statement"), Literal(finding.statement, lang="en")))
@@ -225,15 +269,15 @@ def _add_finding(graph: Graph, finding: Finding, iris: Iris, curated: Curated) -
             graph.add((node, term(prop), term(value)))
     for column, prop in MOLECULE_COLUMNS.items():
         for symbol in finding.list(column):
-            graph.add((node, term(prop), iris.gene(curated.genes[symbol].hgnc_id)))
+            graph.add((node, term(prop), made.gene(curated.genes[symbol].hgnc_id)))
     for target in finding.list("detailed_by"):
         graph.add((node, term("detailedBy"), iris.finding(target)))
     if finding.effect_direction:
         graph.add((node, term("effectDirection"), term(finding.effect_direction.capitalize())))
     for species in finding.list("species"):
-        graph.add((node, term("inSpecies"), URIRef(expand(SPECIES[species]))))
+        graph.add((node, term("inSpecies"), made.expanded(SPECIES[species])))
     for species in finding.list("model_organisms"):
-        graph.add((node, term("inModelOrganism"), URIRef(expand(SPECIES[species]))))
+        graph.add((node, term("inModelOrganism"), made.expanded(SPECIES[species])))
     for number in finding.list("review_refs"):
         graph.add((node, term("sourceReferenceNumber"), Literal(int(number))))
     for number in finding.list("review_refs_corrected"):
@@ -242,9 +286,9 @@ def _add_finding(graph: Graph, finding: Finding, iris: Iris, curated: Curated) -
         graph.add((node, term("primaryReference"), URIRef(expand(f"PMID:{finding.primary_pmid}"))))
     if finding.primary_doi:
         graph.add((node, term("primaryReference"), URIRef(expand(f"DOI:{finding.primary_doi}"))))
-    graph.add((node, term("evidence"), URIRef(expand(finding.evidence))))
-    graph.add((node, term("citedIn"), iris.reference(finding.citing_reference)))
-    graph.add((node, DCTERMS.source, iris.source(curated.finding_source(finding).key)))
+    graph.add((node, term("evidence"), made.expanded(finding.evidence)))
+    graph.add((node, term("citedIn"), made.reference(finding.citing_reference)))
+    graph.add((node, DCTERMS.source, made.source(curated.finding_source(finding).key)))
     if finding.curator_note:
         graph.add((node, term("curatorNote"), Literal(finding.curator_note, lang="en")))
     _row(graph, node, finding.row, iris, curated)

@@ -31,7 +31,7 @@ from evrdf.pipeline.update import JOURNAL_FILE, UPDATES_FILE, carried_updates, i
 from evrdf.progress import reading
 from evrdf.release.changes import Changelog
 from evrdf.release.publish import Pending, describe, dump_and_compare, finish, gate_summary, history, previous_release
-from evrdf.release.rdf import release_graph
+from evrdf.release.rdf import release_ntriples
 from evrdf.settings import Settings
 from evrdf.store.oxigraph_write import ReleaseWriter, new_release, new_release_id, publishing
 from evrdf.validate.data import Dataset
@@ -145,6 +145,9 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
             "built": started.isoformat(timespec="seconds")}
     with new_release(settings.store, info, version) as release:
         reserved = {str(iris.graph(k)) for k in graphs} | {str(iris.graph("metadata"))}
+        for number, (_, graph, _) in enumerate(graphs.values()):
+            if isinstance(graph, LineGraph):  # complete: read from a file by the gate and the bulk load
+                graph.spill(release.scratch_file(f"lines-{number}.nt"))
         # The staged imports (validated when imported) load into the release while the gate checks the rest:
         # the two are independent, and the bulk load runs in Rust without the GIL. The gate still decides:
         # if it fails, the release being written is discarded as any failed build's is.
@@ -165,7 +168,7 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
                 release.load(part, ox.RdfFormat.N_TRIPLES, str(iris.graph(key)))
             infos.append(GraphInfo(str(iris.graph(key)), title, len(graph), sources))
             if isinstance(graph, LineGraph):
-                graph.free()  # in the release store now: its lines' memory goes to the dump and the metadata
+                graph.free()  # in the release store now: its file goes
         infos.extend(imported)
         reserved |= {i.iri for i in imported}
         stages.begin("add")
@@ -190,8 +193,8 @@ def _publish(settings: Settings, iris: Iris, curated: Curated, deprecated: dict[
         stages.add("changelog", changelog_seconds)
         stages.begin("metadata")
         description = describe(release, pending, counts, iris)
-        own = release_graph(description, iris, changes)  # for the history and release.ttl: built once
-        meta = history(settings.store, iris, description, changes, own)  # every release, this one's changelog
+        own = release_ntriples(description, iris, changes)  # for the history and release.ttl: written once
+        meta = history(settings.store, iris, description, changes, describe_this=False)  # finish loads own
         meta.bulk_load(metadata_graph(iris, curated, infos, version, version, started, datetime.now(timezone.utc))
                        .serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
         size = finish(release, pending, iris, meta, sections, description, changes, own)

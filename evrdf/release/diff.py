@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
@@ -75,14 +76,14 @@ def compare(old: Dump | None, new: Dump, skip: frozenset[str] = frozenset(), voc
         elif graph in new.sections:
             size = new.size(graph)
             result.graphs[graph] = GraphDiff(graph, 0, size, added=size)
-            whole = _relevant(new.read(graph), finding)
+            whole = _relevant_of(new, graph, finding)
             result.added += whole
             result.typed_after.update(line for line in whole if RDF_TYPE in line)
         else:
             assert old is not None
             size = old.size(graph)
             result.graphs[graph] = GraphDiff(graph, size, 0, removed=size)
-            whole = _relevant(old.read(graph), finding)
+            whole = _relevant_of(old, graph, finding)
             result.removed += whole
             result.typed_before.update(line for line in whole if RDF_TYPE in line)
     return result
@@ -174,41 +175,85 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
+def _relevant_of(dump: Dump, graph: str, finding: bytes) -> list[bytes]:
+    """_relevant of a graph's section; a large one searched a piece at a time (a findings graph is 300 MB)."""
+    if dump.sections[graph].length <= SMALL_SECTION:
+        return _relevant(dump.read(graph), finding)
+    return _searched(lambda: dump.chunks(graph), finding)
+
+
 def _relevant(data: bytes, finding: bytes) -> list[bytes]:
     """Of a graph added or removed whole: statements typing terms and findings, and the labels, parents and
     deprecations of the subjects they type."""
-    types = TERM_TYPES + ((finding,) if finding else ())
-
-    def walk() -> list[bytes]:
-        everything = list(lines(data))
-        typed = [line for line in everything if RDF_TYPE in line and any(t in line for t in types)]
-        subjects = {line.split(b" ", 1)[0] for line in typed}
-        return typed + [line for line in everything if line.split(b" ", 1)[0] in subjects
-                        and line.split(b" ", 2)[1] in TERM_PREDICATES]
-
     if len(data) <= SMALL_SECTION:
-        return walk()
-    found: list[bytes] = []
+        return _walk(data, finding)
+    return _searched(lambda: iter([data]), finding)
+
+
+def _walk(data: bytes, finding: bytes) -> list[bytes]:
+    types = TERM_TYPES + ((finding,) if finding else ())
+    everything = list(lines(data))
+    typed = [line for line in everything if RDF_TYPE in line and any(t in line for t in types)]
+    subjects = {line.split(b" ", 1)[0] for line in typed}
+    return typed + [line for line in everything if line.split(b" ", 1)[0] in subjects
+                    and line.split(b" ", 2)[1] in TERM_PREDICATES]
+
+
+def _searched(pieces: Callable[[], Iterator[bytes]], finding: bytes) -> list[bytes]:
+    """_relevant of a large section, given as pieces that each end at a line break, found by searching each
+    piece (bytes.find runs in C) rather than splitting every line out."""
+    types = TERM_TYPES + ((finding,) if finding else ())
     owl = b" " + RDF_TYPE + b" <" + OWL.encode()  # one search for the OWL types, one for findings
-    found += [line for line in _lines_with(data, owl) if any(b" " + t + b" " in line for t in TERM_TYPES)]
-    if finding:
-        found += _lines_with(data, b" " + RDF_TYPE + b" " + finding + b" ")
+    owl_typed: list[bytes] = []
+    finding_typed: list[bytes] = []
+    typed: list[bytes] = []  # as walking every line finds them
+    for piece in pieces():
+        owl_typed += [line for line in _lines_with(piece, owl) if any(b" " + t + b" " in line for t in TERM_TYPES)]
+        if finding:
+            finding_typed += _lines_with(piece, b" " + RDF_TYPE + b" " + finding + b" ")
+        typed += [line for _, line in _statements(piece, RDF_TYPE) if any(t in line for t in types)]
+    found = owl_typed + finding_typed
     subjects = {line.split(b" ", 1)[0] for line in found}
-    if len(subjects) > 100:  # a large graph of terms (an ontology added whole): one walk beats a search each
-        return walk()
-    for subject in subjects:
-        for predicate in TERM_PREDICATES:
-            found += [line for line in _lines_with(data, subject + b" " + predicate + b" ") if line.startswith(subject)]
+    if len(subjects) > 100:  # many typed subjects (a findings table, an ontology added whole): what walking every
+        # line finds, in its order, with one search per predicate rather than one per subject
+        described: list[bytes] = []
+        walked = {line.split(b" ", 1)[0] for line in typed}
+        for piece in pieces():
+            described += [line for _, line in sorted(
+                (at, line) for predicate in TERM_PREDICATES for at, line in _statements(piece, predicate)
+                if line.split(b" ", 1)[0] in walked and line.split(b" ", 2)[1] == predicate)]
+        return typed + described
+    each: dict[tuple[bytes, bytes], list[bytes]] = {(s, p): [] for s in subjects for p in TERM_PREDICATES}
+    for piece in pieces():
+        for subject in subjects:
+            for predicate in TERM_PREDICATES:
+                each[subject, predicate] += [line for line in _lines_with(piece, subject + b" " + predicate + b" ")
+                                             if line.startswith(subject)]
+    return found + [line for subject in subjects for predicate in TERM_PREDICATES for line in each[subject, predicate]]
+
+
+def _statements(data: bytes, needle: bytes) -> list[tuple[int, bytes]]:
+    """The statements holding ``needle``, with their offsets, as ``lines`` gives them (comments skipped)."""
+    found = []
+    for at, line in _found(data, needle):
+        line = line.rstrip(b"\r")
+        if line and not line.startswith(b"#"):
+            found.append((at, line))
     return found
 
 
 def _lines_with(data: bytes, needle: bytes) -> list[bytes]:
     """Every line of ``data`` containing ``needle`` (bytes.find runs in C: fast over hundreds of MB)."""
+    return [line for _, line in _found(data, needle)]
+
+
+def _found(data: bytes, needle: bytes) -> list[tuple[int, bytes]]:
+    """Every line of ``data`` containing ``needle``, with its offset, in order (a line holding it twice: once)."""
     found, at = [], data.find(needle)
     while at >= 0:
         start = data.rfind(b"\n", 0, at) + 1
         end = data.find(b"\n", at)
         end = len(data) if end < 0 else end
-        found.append(data[start:end])
+        found.append((start, data[start:end]))
         at = data.find(needle, end)
     return found

@@ -54,6 +54,31 @@ class Dump:
             raise StoreError(f"{self.path}: the section of <{graph}> is cut short (damaged dump?)")
         return data
 
+    def chunks(self, graph: str, size: int = 32 << 20) -> Iterator[bytes]:
+        """The section of ``graph`` in pieces of about ``size`` bytes, each ending at a line break (so every
+        statement is whole in one piece): a large section is searched without holding all of it."""
+        section = self.sections[graph]
+        left, tail = section.length, b""
+        with _open(self.path) as handle:
+            handle.seek(section.offset)
+            while left > 0:
+                block = handle.read(min(size, left))
+                if not block:
+                    raise StoreError(f"{self.path}: the section of <{graph}> is cut short (damaged dump?)")
+                left -= len(block)
+                block, cut = tail + block, -1
+                if left > 0:
+                    cut = block.rfind(b"\n")
+                    if cut < 0:
+                        tail = block
+                        continue
+                    tail, block = block[cut + 1:], block[:cut + 1]
+                else:
+                    tail = b""
+                yield block
+        if tail:
+            yield tail
+
     def size(self, graph: str) -> int:
         """Triples in the graph: as the release recorded it, else counted from its section."""
         if graph not in self.sizes:

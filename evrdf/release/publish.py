@@ -8,7 +8,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -18,10 +18,14 @@ from evrdf.release.changes import Changelog, summarize
 from evrdf.release.diff import compare
 from evrdf.release.dump import Dump, sections_from
 from evrdf.release.index import CHANGES_JSON, DUMP, RELEASE_TTL, ReleaseIndex, ReleaseRecord
-from evrdf.release.rdf import Description, release_graph, series_graph
+from evrdf.release.rdf import Description, prefixes, release_ntriples, series_graph
 from evrdf.release.retention import POLICY
 from evrdf.results import serialized
 from evrdf.storage import WritableRelease
+
+# bytes of N-Triples per bulk load of the metadata graph: Oxigraph's on-disk bulk loader holds a whole load in
+# memory while it sorts it (~800 bytes a triple); a first build's metadata at 78,288 findings is 60 MB
+LOAD_BYTES = 16 << 20
 
 
 @dataclass
@@ -66,10 +70,12 @@ def dump_and_compare(writer: WritableRelease, pending: Pending, iris: Iris,
 
 
 def history(root: Path, iris: Iris, this: Description | None = None, changelog: Changelog | None = None,
-            this_graph: Graph | None = None) -> ox.Store:
+            describe_this: bool = True) -> ox.Store:
     """Every release of the store, oldest first, described as RDF (each from its release.ttl, or from its
     release.json if it was made before release.ttl existed), ``this`` one (being written) with its changelog,
-    and the series they form. ``this_graph``: ``this`` one's release_graph, if the caller has built it already."""
+    and the series they form. ``describe_this`` False: ``this`` one joins the series, but its description is
+    left out (finish loads it into the metadata graph straight from its N-Triples: a first build's is hundreds
+    of thousands of triples, not to be held twice)."""
     index = ReleaseIndex(root)
     older = [r for r in reversed(index.records()) if this is None or r.id != this.id]
     store = ox.Store()
@@ -79,13 +85,13 @@ def history(root: Path, iris: Iris, this: Description | None = None, changelog: 
         if own is not None:
             store.bulk_load(path=str(own), format=ox.RdfFormat.TURTLE)
         else:
-            store.bulk_load(_nt(release_graph(Description.of(record, previous), iris, None)),
+            store.bulk_load(release_ntriples(Description.of(record, previous), iris, None),
                             format=ox.RdfFormat.N_TRIPLES)
         previous = record.id
     ids = [r.id for r in older]
     if this is not None:
-        store.bulk_load(_nt(this_graph if this_graph is not None else release_graph(this, iris, changelog)),
-                        format=ox.RdfFormat.N_TRIPLES)
+        if describe_this:
+            store.bulk_load(release_ntriples(this, iris, changelog), format=ox.RdfFormat.N_TRIPLES)
         ids.append(this.id)
     published = index.current()
     current = this.id if this is not None else (published.id if published else None)
@@ -106,26 +112,44 @@ def describe(writer: WritableRelease, pending: Pending, sizes: dict[str, int], i
 
 
 def finish(writer: WritableRelease, pending: Pending, iris: Iris, metadata: ox.Store, sections: dict[str, Any],
-           description: Description, changelog: Changelog, own: Graph | None = None) -> int:
+           description: Description, changelog: Changelog, own: bytes | None = None) -> int:
     """Load the metadata graph (``metadata``: its triples, in any graph of a scratch store), append it to the
     dump, write changes.json and release.ttl, and record the rest in release.json; returns its size. ``own``:
-    the release_graph of ``description`` and ``changelog``, if the caller has built it already (at a first
-    build's changelog, hundreds of thousands of triples: built once, not twice)."""
+    the release_ntriples of ``description`` and ``changelog``, if the caller has written them already (at a
+    first build's changelog, hundreds of thousands of triples: written once, not twice). release.ttl is
+    written by Oxigraph's Turtle serializer, streaming from those N-Triples."""
     graph = str(iris.graph("metadata"))
-    writer.load(_triples(metadata), ox.RdfFormat.N_TRIPLES, graph)
+    own = own if own is not None else release_ntriples(description, iris, changelog)
+    for data in (_triples(metadata), own):  # own: loaded even if ``metadata`` holds it too (a graph is a set)
+        for piece in _pieces(data, LOAD_BYTES):  # a bulk load holds what it loads while it sorts
+            writer.load(piece, ox.RdfFormat.N_TRIPLES, graph)
     sections.update(writer.dump(writer.files / DUMP, graphs=[graph], append=True))
     (writer.files / CHANGES_JSON).write_text(json.dumps(changelog.to_json(), indent=1, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-    own = own if own is not None else release_graph(description, iris, changelog)
-    own.serialize(writer.files / RELEASE_TTL, format="turtle", encoding="utf-8")
+    with (writer.files / RELEASE_TTL).open("wb") as handle:
+        ox.serialize(ox.parse(own, format=ox.RdfFormat.N_TRIPLES), handle, format=ox.RdfFormat.TURTLE,
+                     prefixes=prefixes(iris))
     writer.info.update(kind=pending.kind, previous=description.previous, dump=sections,
                        changes=changelog.summary(), gate=pending.gate,
                        file_sizes={p.name: p.stat().st_size for p in sorted(writer.files.iterdir()) if p.is_file()})
     return writer.count(graph)
 
 
+def _pieces(data: bytes, size: int) -> Iterator[bytes]:
+    """``data`` (N-Triples) in pieces of about ``size`` bytes, each cut after a line break."""
+    start = 0
+    while start < len(data):
+        cut = data.find(b"\n", min(start + size, len(data)) - 1)
+        end = len(data) if cut < 0 else cut + 1
+        yield data[start:end]
+        start = end
+
+
 def _triples(store: ox.Store) -> bytes:
-    """A scratch store's quads, whatever their graph, as N-Triples."""
+    """A scratch store's quads, whatever their graph, as N-Triples (dumped in Rust when all are in the default
+    graph, as history() loads them)."""
+    if next(iter(store.named_graphs()), None) is None:
+        return serialized(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
     return serialized(ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES))
 
 

@@ -14,9 +14,11 @@ to release B::
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from evrdf.build.vocab import DCTERMS, PROV, RDF, RDFS, VOID, XSD
@@ -100,81 +102,129 @@ class Description:
 
 def release_graph(d: Description, iris: Iris, changelog: Changelog | None) -> Graph:
     """A release's own description (what its release.ttl holds): itself, its files, its changelog."""
-    evc = vocabulary(iris)
     g = rdf_graph(iris)
+    g.parse(data=release_ntriples(d, iris, changelog), format="nt")
+    return g
+
+
+def release_ntriples(d: Description, iris: Iris, changelog: Changelog | None) -> bytes:
+    """The triples of release_graph as N-Triples, written as text: a first build's changelog lists every finding
+    as added (394,144 triples at 78,288 findings), too many for an rdflib graph's memory and serializer."""
+    evc = vocabulary(iris)
+    out = _Lines()
     node = iris.release(d.id)
     for cls in (DCAT.Dataset, PROV.Entity, evc.Release):
-        g.add((node, RDF.type, cls))
-    g.add((node, DCTERMS.title, Literal(f"evrdf release {d.id}", lang="en")))
-    g.add((node, DCTERMS.identifier, Literal(d.id)))
-    g.add((node, DCAT.version, Literal(d.id)))
-    g.add((node, DCTERMS.license, DATA_LICENSE))
-    g.add((node, DCAT.inSeries, URIRef(iris.base + "releases")))
-    g.add((node, DCTERMS.isVersionOf, iris.dataset))
-    g.add((node, PROV.wasGeneratedBy, URIRef(f"{node}{d.kind}")))
+        out.add(node, RDF.type, cls)
+    out.add(node, DCTERMS.title, Literal(f"evrdf release {d.id}", lang="en"))
+    out.add(node, DCTERMS.identifier, Literal(d.id))
+    out.add(node, DCAT.version, Literal(d.id))
+    out.add(node, DCTERMS.license, DATA_LICENSE)
+    out.add(node, DCAT.inSeries, URIRef(iris.base + "releases"))
+    out.add(node, DCTERMS.isVersionOf, iris.dataset)
+    out.add(node, PROV.wasGeneratedBy, URIRef(f"{node}{d.kind}"))
     if d.built:
-        g.add((node, DCTERMS.issued, Literal(d.built, datatype=XSD.dateTime)))
+        out.add(node, DCTERMS.issued, Literal(d.built, datatype=XSD.dateTime))
     if d.triples is not None:
-        g.add((node, VOID.triples, Literal(d.triples)))
-    g.add((node, evc.ontologyVersionIRI, URIRef(f"{node}evrdf.owl")))
+        out.add(node, VOID.triples, Literal(d.triples))
+    out.add(node, evc.ontologyVersionIRI, URIRef(f"{node}evrdf.owl"))
     if d.gate_conforms is not None:
-        g.add((node, evc.gateConforms, Literal(d.gate_conforms)))
+        out.add(node, evc.gateConforms, Literal(d.gate_conforms))
     if d.previous:
-        g.add((node, PROV.wasRevisionOf, iris.release(d.previous)))
-        g.add((node, DCAT.previousVersion, iris.release(d.previous)))
+        out.add(node, PROV.wasRevisionOf, iris.release(d.previous))
+        out.add(node, DCAT.previousVersion, iris.release(d.previous))
     for name, size in sorted(d.files.items()):
         if name not in MEDIA_TYPES:
             continue
         media, title = MEDIA_TYPES[name]
         distribution = URIRef(f"{node}{name}")
-        g.add((node, DCAT.distribution, distribution))
-        g.add((distribution, RDF.type, DCAT.Distribution))
-        g.add((distribution, DCAT.downloadURL, distribution))
-        g.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
-        g.add((distribution, DCTERMS.title, Literal(title, lang="en")))
+        out.add(node, DCAT.distribution, distribution)
+        out.add(distribution, RDF.type, DCAT.Distribution)
+        out.add(distribution, DCAT.downloadURL, distribution)
+        out.add(distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}"))
+        out.add(distribution, DCTERMS.title, Literal(title, lang="en"))
         if size is not None:
-            g.add((distribution, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+            out.add(distribution, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger))
     if changelog is not None:
-        add_changelog(g, node, changelog, iris)
-    return g
+        _changelog(out, node, changelog, iris)
+    return out.bytes()
 
 
 def add_changelog(g: Graph, node: URIRef, log: Changelog, iris: Iris) -> None:
+    out = _Lines()
+    _changelog(out, node, log, iris)
+    g.parse(data=out.bytes(), format="nt")
+
+
+def _changelog(out: "_Lines", node: URIRef, log: Changelog, iris: Iris) -> None:
     evc = vocabulary(iris)
     changes = URIRef(str(node) + "#changes")
-    g.add((node, evc.changelog, changes))
-    g.add((changes, RDF.type, evc.Changelog))
-    g.add((changes, DCTERMS.description, Literal(log.headline(), lang="en")))
+    out.add(node, evc.changelog, changes)
+    out.add(changes, RDF.type, evc.Changelog)
+    out.add(changes, DCTERMS.description, Literal(log.headline(), lang="en"))
     if log.previous:
-        g.add((changes, evc.since, iris.release(log.previous)))
+        out.add(changes, evc.since, iris.release(log.previous))
     for key, count in log.summary().items():
         what, kind = key.split("_", 1)
-        g.add((changes, evc[what + kind.capitalize()], Literal(count)))
+        out.add(changes, evc[what + kind.capitalize()], Literal(count))
     for number, graph in enumerate(log.graphs, start=1):
         item = URIRef(f"{node}#graph-{number}")
-        g.add((changes, evc.graphChange, item))
-        g.add((item, RDF.type, evc.GraphChange))
-        g.add((item, evc.graph, URIRef(graph.graph)))
+        out.add(changes, evc.graphChange, item)
+        out.add(item, RDF.type, evc.GraphChange)
+        out.add(item, evc.graph, URIRef(graph.graph))
         for name, value in (("triplesAdded", graph.added), ("triplesRemoved", graph.removed),
                             ("triplesBefore", graph.before), ("triplesAfter", graph.after)):
-            g.add((item, evc[name], Literal(value)))
+            out.add(item, evc[name], Literal(value))
+    # the changes are the bulk (every finding of a first build): their recurring terms are written once
+    change, kind, subject, label = (out.term(evc[name]) for name in ("change", "kind", "subject", "subjectLabel"))
+    old, new, replaced, changed = (out.term(evc[name]) for name in
+                                   ("oldValue", "newValue", "replacedBy", "changedProperty"))
+    a, changes_text, kinds = out.term(RDF.type), out.term(changes), {k: out.term(evc[v]) for k, v in KINDS.items()}
+    write = out.write
     for prefix, cls, items in (("term", evc.TermChange, log.terms), ("finding", evc.FindingChange, log.findings)):
-        for number, change in enumerate(items, start=1):
-            item = URIRef(f"{node}#{prefix}-{number}")
-            g.add((changes, evc.change, item))
-            g.add((item, RDF.type, cls))
-            g.add((item, evc.kind, evc[KINDS[change.kind]]))
-            g.add((item, evc.subject, URIRef(change.iri)))
-            if change.label:  # not rdfs:label: the change is not the term (search would find it as the term)
-                g.add((item, evc.subjectLabel, Literal(change.label)))
-            for value in getattr(change, "old", []):
-                g.add((item, evc.oldValue, _value(value)))
-            for value in getattr(change, "new", []):
-                g.add((item, evc.newValue, _value(value)))
-            for value in getattr(change, "replaced_by", []):
-                g.add((item, evc.replacedBy, URIRef(value)))
-            for value in change.properties:
-                g.add((item, evc.changedProperty, URIRef(value)))
+        cls_text = out.term(cls)
+        for number, item in enumerate(items, start=1):
+            it = out.term(URIRef(f"{node}#{prefix}-{number}"))
+            write(changes_text, change, it)
+            write(it, a, cls_text)
+            write(it, kind, kinds[item.kind])
+            write(it, subject, out.term(URIRef(item.iri)))
+            if item.label:  # not rdfs:label: the change is not the term (search would find it as the term)
+                write(it, label, str(ox.Literal(item.label)))
+            for value in getattr(item, "old", []):
+                write(it, old, out.term(_value(value)))
+            for value in getattr(item, "new", []):
+                write(it, new, out.term(_value(value)))
+            for value in getattr(item, "replaced_by", []):
+                write(it, replaced, out.term(URIRef(value)))
+            for value in item.properties:
+                write(it, changed, out.term(URIRef(value)))
+
+
+class _Lines:
+    """N-Triples lines, each term written by Oxigraph (so IRIs are checked and literals escaped as it parses
+    them back): rdflib terms in, the same RDF terms out."""
+
+    def __init__(self) -> None:
+        self.out = io.BytesIO()
+
+    @staticmethod
+    def term(term: Any) -> str:
+        if isinstance(term, URIRef):
+            return str(ox.NamedNode(str(term)))
+        if isinstance(term, Literal):
+            if term.language:
+                return str(ox.Literal(str(term), language=term.language))
+            return str(ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None))
+        raise TypeError(f"not an IRI or a literal: {term!r}")
+
+    def add(self, s: Any, p: Any, o: Any) -> None:
+        self.write(self.term(s), self.term(p), self.term(o))
+
+    def write(self, s: str, p: str, o: str) -> None:
+        self.out.write(f"{s} {p} {o} .\n".encode("utf-8"))
+
+    def bytes(self) -> bytes:
+        return self.out.getvalue()
 
 
 def series_graph(iris: Iris, release_ids: list[str], current: str | None, policy: str) -> Graph:
@@ -203,11 +253,16 @@ def series_graph(iris: Iris, release_ids: list[str], current: str | None, policy
     return g
 
 
+def prefixes(iris: Iris) -> dict[str, str]:
+    """The prefixes release.ttl and the changelog's Turtle use."""
+    return {"dcat": str(DCAT), "dcterms": str(DCTERMS), "prov": str(PROV), "void": str(VOID),
+            "evc": str(vocabulary(iris)), "evo": iris.vocab}
+
+
 def rdf_graph(iris: Iris) -> Graph:
     g = Graph()
-    for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("prov", PROV), ("void", VOID),
-                       ("evc", vocabulary(iris)), ("evo", Namespace(iris.vocab))):
-        g.bind(prefix, ns)
+    for prefix, ns in prefixes(iris).items():
+        g.bind(prefix, Namespace(ns))
     return g
 
 

@@ -39,6 +39,13 @@ class ReleaseWriter:
     def extend(self, quads: Iterator[ox.Quad]) -> None:
         self.store.bulk_extend(quads)
 
+    def scratch_file(self, name: str) -> Path:
+        """A path in the release's scratch directory (removed before publishing), for a file the build needs
+        only while it writes the release."""
+        scratch = self.directory / SCRATCH
+        scratch.mkdir(exist_ok=True)
+        return scratch / name
+
     def write_graph(self, source: ox.Store, graph: str) -> tuple[Path, int]:
         """One graph of an in-memory store, written as N-Quads (dumped in Rust) into the release's scratch
         directory for ``load_written``; returns the file and the graph's size. Written first and loaded later, so

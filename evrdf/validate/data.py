@@ -36,7 +36,9 @@ class Dataset:
         return len(self.store)
 
     def load(self, data: bytes | str | IO[bytes], fmt: ox.RdfFormat, graph: str, origin: str) -> None:
-        self.store.bulk_load(data, format=fmt, to_graph=ox.NamedNode(graph))
+        # load, not bulk_load: into an in-memory store it costs the same time, and its peak at 1.6 million
+        # triples is 543 MB, not 674 MB (bulk_load buffers the parsed quads before it inserts them)
+        self.store.load(data, format=fmt, to_graph=ox.NamedNode(graph))
         self.origins[graph] = origin
 
 
