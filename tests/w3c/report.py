@@ -25,7 +25,7 @@ SUITES = {  # test function -> (suite, runner)
     "test_update_entry_as_written": ("SPARQL 1.1 Protocol, updates with the operator's token",
                                      "evrdf over HTTP (development server, a throwaway store per entry)"),
     "test_update_entry_in_the_updates_graphs": (
-        "SPARQL 1.1 Protocol, updates with the operator's token, graphs under <base>graph/updates/",
+        "SPARQL 1.1 Protocol, updates with the operator's token, graphs under `<base>graph/updates/`",
         "evrdf over HTTP (development server, a throwaway store per entry)"),
     "test_pyoxigraph_in_process": ("SPARQL 1.0 and 1.1 query tests", "pyoxigraph in process"),
     "test_through_evrdf": ("SPARQL 1.0 and 1.1 query tests", "evrdf over HTTP"),
@@ -154,7 +154,7 @@ def _method() -> list[str]:
         "  The three graphs the dataset tests read are published in the store (`--add`). The update tests run",
         "  with the operator's token, each on a fresh throwaway store: as written (upstream's requests) they are",
         "  xfailed, refused by evrdf's rule that an update writes only into its updates graphs (they CLEAR/DROP",
-        "  ALL or write graphs of their own), and with their graphs named under <base>graph/updates/ they must pass;",
+        "  ALL or write graphs of their own), and with their graphs under `<base>graph/updates/` they must pass;",
         "  the bad-update tests run as written and once more with the token, for the protocol's own statuses.",
         "- **Query tests** (SPARQL 1.0 data-r2 and SPARQL 1.1 query, CSV/TSV and JSON results suites): every entry",
         "  runs in process on pyoxigraph (its data in the default graph, its named graphs under their file IRIs, the",

@@ -351,12 +351,12 @@ def update_entries(k: str, x: str, all_: str) -> dict[str, list[Request]]:
 
 
 AS_WRITTEN = update_entries(K, "http://example.org/", "ALL")
-POLICY = ("evrdf publishes each update as a new release and lets an update write only into <base>graph/updates "
+POLICY = ("evrdf publishes each update as a new release and lets an update write only into `<base>graph/updates` "
           "and the graphs under it (the others are rebuilt from their sources by `evrdf build`); this entry "
           "{what}, so evrdf refuses it with 403 and publishes nothing")
 WHY = {"update_dataset_default_graph": "clears every graph (CLEAR ALL) and writes graphs of its own naming",
        "update_post_form": "clears every graph (CLEAR ALL)", "update_post_direct": "clears every graph (CLEAR ALL)",
-       "update_base_uri": "writes the graph <http://example.org/protocol-base-test/>"}
+       "update_base_uri": "writes the graph `<http://example.org/protocol-base-test/>`"}
 # update_base_uri first clears that graph, which a fresh store does not have: Oxigraph records graphs, so CLEAR
 # without SILENT fails (400, before the rule above is reached)
 REFUSED = {name: (403, b"may write only into") for name in UPDATES} | {
@@ -448,9 +448,9 @@ def test_update_entry_as_written(update_server: tuple[str, UpdateServer]) -> Non
         assert server.release() == before  # refused: nothing published
         reason = POLICY.format(what=WHY.get(name, "drops every graph (DROP ALL)"))
         if name == "update_base_uri":
-            reason = ("it first clears <http://example.org/protocol-base-test/>, which a fresh store does not have: "
+            reason = ("it first clears `<http://example.org/protocol-base-test/>`, which a fresh store does not have: "
                       "Oxigraph records graphs, so CLEAR without SILENT fails (400, nothing published); and the "
-                      "graph it then writes is not under <base>graph/updates, the only graphs evrdf lets an update "
+                      "graph it then writes is not under `<base>graph/updates`, the only graphs evrdf lets an update "
                       "write (the others are rebuilt from their sources by `evrdf build`)")
         pytest.xfail(reason)
     check(reply, first)  # otherwise the entry must pass as the manifest says
