@@ -42,6 +42,9 @@ def _post_worker_init(worker: Any) -> None:
     """In the worker, before it accepts: an overrun query makes it leave gunicorn's loop (graceful stop); request
     threads (started later, on demand) get a deep stack."""
     threading.stack_size(THREAD_STACK)
+    from evrdf.serve import sparql_update
+
+    sparql_update.IN_A_FORKED_WORKER = True  # updates write their release in a spawned process
 
     def retire() -> None:
         if worker.alive:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from typing import Any, Callable
 
 from flask import Response, request
 
@@ -40,8 +41,8 @@ def apply_update_request(settings: Settings, params: Params) -> Response:
     from evrdf.validate.report import carried
 
     try:
-        done = apply_update(settings, text, client=request.remote_addr or "unknown",
-                            federation_allow=settings.federation_allow, base_iri=endpoint_iri())
+        done = _run(apply_update, settings, text, client=request.remote_addr or "unknown",
+                    federation_allow=settings.federation_allow, base_iri=endpoint_iri())
     except (UpdateSyntaxError, UpdateFailed) as exc:
         raise Refusal(400, str(exc)) from None
     except UpdateRefused as exc:
@@ -65,6 +66,22 @@ def apply_update_request(settings: Settings, params: Params) -> Response:
     return Response(f"applied: {done.inserted} triples inserted, {done.deleted} deleted; published release "
                     f"{done.release} (was {done.previous}); {graphs}\n", status=200, mimetype="text/plain",
                     headers={"X-Evrdf-Release": done.release})
+
+
+IN_A_FORKED_WORKER = False  # set in gunicorn's workers (serve/production.py)
+
+
+def _run(apply: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``apply(*args, **kwargs)`` here, or in a spawned process when this is a forked gunicorn worker: the master
+    opened the on-disk store before forking, and RocksDB's background threads do not survive a fork, so a new
+    release written in the worker never finishes (its first flush waits for them forever)."""
+    if not IN_A_FORKED_WORKER:
+        return apply(*args, **kwargs)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(apply, *args, **kwargs).result()
 
 
 NOT_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')

@@ -23,10 +23,10 @@ SUITES = {  # test function -> (suite, runner)
     "test_updates_without_the_token_are_refused_by_name": (
         "SPARQL 1.1 Protocol, bad updates with the operator's token", "evrdf over HTTP (gunicorn)"),
     "test_update_entry_as_written": ("SPARQL 1.1 Protocol, updates with the operator's token",
-                                     "evrdf over HTTP (development server, a throwaway store per entry)"),
+                                     "evrdf over HTTP (gunicorn, a throwaway store per entry)"),
     "test_update_entry_in_the_updates_graphs": (
         "SPARQL 1.1 Protocol, updates with the operator's token, graphs under `<base>graph/updates/`",
-        "evrdf over HTTP (development server, a throwaway store per entry)"),
+        "evrdf over HTTP (gunicorn, a throwaway store per entry)"),
     "test_pyoxigraph_in_process": ("SPARQL 1.0 and 1.1 query tests", "pyoxigraph in process"),
     "test_through_evrdf": ("SPARQL 1.0 and 1.1 query tests", "evrdf over HTTP"),
     "test_compiled_engine": ("SHACL Core", "evrdf compiled engine (SHACL → SPARQL on Oxigraph)"),

@@ -411,9 +411,7 @@ def update_server(request: pytest.FixtureRequest, update_template: tuple[Path, s
     store = tmp_path_factory.mktemp(request.param) / "store"
     shutil.copytree(template, store, symlinks=True)
     port = free_port()
-    # --workers 0: an update through gunicorn's forked workers does not return (it stops in writing the new
-    # release; see test_update.py), so these run on the development server's single process
-    with live_server(store, "--workers", "0", env={"EVRDF_UPDATE_TOKEN": TOKEN}, port=port):
+    with live_server(store, env={"EVRDF_UPDATE_TOKEN": TOKEN}, port=port):  # gunicorn, as `evrdf serve` runs
         yield request.param, UpdateServer(f"http://127.0.0.1:{port}/sparql", store, base)
 
 
