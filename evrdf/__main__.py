@@ -2,4 +2,5 @@
 
 from evrdf.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned process (an update under gunicorn) imports this module again
+    main()

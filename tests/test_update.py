@@ -107,6 +107,7 @@ def test_an_update_can_read_every_graph_and_write_a_graph_of_its_own(own: Settin
     (f"INSERT DATA {{ <{BASE}n> <{RDFS}label> \"n\" }} ; PREFIX ex: <http://127.0.0.1:9/> "
      "INSERT { ?s ?p ?o } WHERE { SERVICE ex:sparql { ?s ?p ?o } }", 403, "SERVICE http://127.0.0.1:9/sparql is not"),
     ("INSERT DATA { <x> <y> }", 400, "syntax error"),
+    (f"CLEAR GRAPH <{UPDATES}/none>", 400, f"The graph <{UPDATES}/none> does not exist"),
     (f"INSERT DATA {{ <{BASE}finding/bad> a <{EVO}Finding> }}", 422, "SHACL validation failed"),
 ])
 def test_a_refused_update_publishes_nothing(update: str, status: int, message: str, own: Settings) -> None:
@@ -114,6 +115,41 @@ def test_a_refused_update_publishes_nothing(update: str, status: int, message: s
     response = api.post("/sparql", data={"update": update}, headers=AUTH)
     assert response.status_code == status and message in response.get_data(as_text=True)
     assert release(own) == before and rows(api, FINDINGS) == [{"n": CURATED}]
+
+
+@pytest.mark.parametrize("update,using,message", [
+    (f"DELETE WHERE {{ GRAPH <{UPDATES}/a> {{ ?s ?p ?o }} }}", f"{UPDATES}/a", "DELETE WHERE { ... } reads no dataset"),
+    (f"INSERT {{ GRAPH <{UPDATES}/b> {{ ?s a ?t }} }} WHERE {{ ?s a ?t }}", "no iri", "'no iri' is not an IRI"),
+    (f"INSERT {{ GRAPH <{UPDATES}/b> {{ ?s a ?t }} }} WHERE {{ ?s a ?t }}", "x> } ; DROP ALL ; #", "is not an IRI"),
+])
+def test_using_graph_uri_that_cannot_apply_is_refused(update: str, using: str, message: str, own: Settings) -> None:
+    """using-graph-uri becomes USING before each top-level WHERE (SPARQL 1.1 Protocol 2.2.3); where it cannot, 400."""
+    api, before = client(own), release(own)
+    response = api.post("/sparql", query_string={"using-graph-uri": using}, data=update,
+                        headers={**AUTH, "Content-Type": "application/sparql-update"})
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert release(own) == before
+
+
+def test_using_graph_uri_is_the_update_s_where_dataset(own: Settings) -> None:
+    api = client(own)
+    seed = (f"INSERT DATA {{ GRAPH <{UPDATES}/a> {{ <{BASE}n/1> a <{EVO}Note> }} "
+            f"GRAPH <{UPDATES}/b> {{ <{BASE}n/2> a <{EVO}Note> }} }}")
+    assert api.post("/sparql", data={"update": seed}, headers=AUTH).status_code == 200
+    copy = f"INSERT {{ GRAPH <{UPDATES}/copied> {{ ?n a <{EVO}Note> }} }} WHERE {{ ?n a <{EVO}Note> }}"
+    response = api.post("/sparql", query_string={"using-graph-uri": f"{UPDATES}/a"}, data=copy,
+                        headers={**AUTH, "Content-Type": "application/sparql-update"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    copied = f"SELECT ?o WHERE {{ GRAPH <{UPDATES}/copied> {{ ?o a <{EVO}Note> }} }}"
+    assert rows(api, copied) == [{"o": f"{BASE}n/1"}]  # only graph a was the WHERE's default graph
+
+
+def test_relative_iris_in_an_update_resolve_against_the_endpoint(own: Settings) -> None:
+    api = client(own)
+    update = f"INSERT DATA {{ GRAPH <{UPDATES}/rel> {{ <{BASE}s> <{RDFS}seeAlso> <test> }} }}"
+    assert api.post("/sparql", data={"update": update}, headers=AUTH).status_code == 200
+    found = rows(api, f"SELECT ?o WHERE {{ GRAPH <{UPDATES}/rel> {{ ?s ?p ?o }} }}")
+    assert found == [{"o": "http://localhost/test"}]  # the test client's endpoint is http://localhost/sparql
 
 
 def test_cached_answers_and_etags_follow_the_new_release(own: Settings) -> None:

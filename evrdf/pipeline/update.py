@@ -21,6 +21,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,11 @@ class UpdateSyntaxError(EvrdfError):
     """The update is not SPARQL 1.1 Update."""
 
 
+class UpdateFailed(EvrdfError):
+    """The update is well formed but one of its operations fails, e.g. CLEAR or DROP (without SILENT) of a graph
+    the release does not have."""
+
+
 @dataclass
 class UpdateReport:
     release: str
@@ -81,9 +87,10 @@ def is_writable(graph: str, iris: Iris) -> bool:
 
 
 def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: str = "violation",
-                 federation_allow: tuple[str, ...] = ()) -> UpdateReport:
+                 federation_allow: tuple[str, ...] = (), base_iri: str | None = None) -> UpdateReport:
     """Apply ``text`` to a copy of the published release and publish the result; raise (publishing nothing)
-    when it is malformed, changes a graph it may not, or fails the SHACL gate."""
+    when it is malformed, changes a graph it may not, or fails the SHACL gate. Relative IRIs in ``text`` resolve
+    against ``base_iri`` (the endpoint's IRI over the protocol); without one they are a syntax error."""
     started_clock, started = time.perf_counter(), datetime.now(timezone.utc)
     iris = Iris(settings.base_iri)
     home = updates_graph(iris)
@@ -99,7 +106,7 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
         before = _fingerprints(data, iris)
         writable_before = _writable_quads(data, iris)
         try:
-            _run(data, text, fenced=not federation_allow)
+            _run(data, text, fenced=not federation_allow, base_iri=base_iri)
         except SyntaxError as exc:
             raise UpdateSyntaxError(f"SPARQL Update syntax error: {exc}") from None
         except PermissionError:
@@ -107,6 +114,9 @@ def apply_update(settings: Settings, text: str, client: str = "cli", fail_on: st
                                 "does not make for an update; nothing was published") from None
         except OSError as exc:
             raise UpdateRefused(f"the update failed: {exc}") from None
+        except RuntimeError as exc:  # Oxigraph's error for an operation that fails ("The graph <g> does not exist")
+            raise UpdateFailed(f"the update failed: {exc}; nothing was published (a release keeps no empty graphs: "
+                               "CLEAR SILENT / DROP SILENT ignore a graph that is not there)") from None
         after = _fingerprints(data, iris)
         changed = sorted(g for g in set(before) | set(after) if before.get(g, (0, 0)) != after.get(g, (0, 0)))
         if changed:
@@ -230,13 +240,13 @@ def _refuse_outside_calls(text: str, federation_allow: tuple[str, ...]) -> None:
         raise (UpdateRefused if exc.status == 403 else UpdateSyntaxError)(exc.message) from None
 
 
-def _run(data: ox.Store, text: str, fenced: bool) -> None:
+def _run(data: ox.Store, text: str, fenced: bool, base_iri: str | None = None) -> None:
     """The update itself; with ``fenced``, in a thread that cannot open Internet sockets (evrdf/fence.py), so no
     spelling of SERVICE or LOAD reaches the network."""
     if fenced and fence.available():
-        fence.run_fenced(data.update, text)
+        fence.run_fenced(partial(data.update, base_iri=base_iri), text)
     else:
-        data.update(text)
+        data.update(text, base_iri=base_iri)
 
 
 def _fingerprints(data: ox.Store, iris: Iris) -> dict[str, tuple[int, int]]:

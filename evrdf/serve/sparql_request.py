@@ -32,7 +32,8 @@ class Params:
     named_graphs: list[str] = field(default_factory=list)
     format: str | None = None
     describe: str = describing.DEFAULT_MODE
-    using_graphs: list[str] = field(default_factory=list)  # using-graph-uri / using-named-graph-uri (updates)
+    using_graphs: list[str] = field(default_factory=list)  # using-graph-uri (updates)
+    using_named_graphs: list[str] = field(default_factory=list)  # using-named-graph-uri (updates)
 
 
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -97,7 +98,8 @@ def read_request() -> Params:
     return Params(query=_one(values, "query"), update=_one(values, "update"),
                   default_graphs=values.get("default-graph-uri", []), named_graphs=values.get("named-graph-uri", []),
                   format=_one(values, "format"), describe=mode,
-                  using_graphs=values.get("using-graph-uri", []) + values.get("using-named-graph-uri", []))
+                  using_graphs=values.get("using-graph-uri", []),
+                  using_named_graphs=values.get("using-named-graph-uri", []))
 
 
 def endpoint_iri() -> str:
