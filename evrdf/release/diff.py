@@ -15,7 +15,9 @@ not split into lines at all).
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 import pyoxigraph as ox
@@ -30,6 +32,7 @@ TERM_PREDICATES = tuple(p.encode() for p in (
     "<http://www.w3.org/2000/01/rdf-schema#label>", "<http://www.w3.org/2000/01/rdf-schema#subClassOf>",
     f"<{OWL}deprecated>", "<http://purl.obolibrary.org/obo/IAO_0100001>"))
 SMALL_SECTION = 8 << 20  # below this a whole-graph section is split into lines; above, searched
+BUCKET_BYTES = 32 << 20  # a changed graph's two sections are compared about this many bytes at a time
 
 
 @dataclass
@@ -72,7 +75,7 @@ def compare(old: Dump | None, new: Dump, skip: frozenset[str] = frozenset(), voc
             if before[graph].sha256 == new.sections[graph].sha256:
                 continue
             assert old is not None
-            _changed(result, graph, old.read(graph), new.read(graph), finding, (old.size(graph), new.size(graph)))
+            _changed(result, graph, old, new, finding, (old.size(graph), new.size(graph)))
         elif graph in new.sections:
             size = new.size(graph)
             result.graphs[graph] = GraphDiff(graph, 0, size, added=size)
@@ -89,14 +92,29 @@ def compare(old: Dump | None, new: Dump, skip: frozenset[str] = frozenset(), voc
     return result
 
 
-def _changed(result: TripleDiff, graph: str, old: bytes, new: bytes, finding: bytes, sizes: tuple[int, int]) -> None:
-    """Compare one graph's two sections as sets of lines (the set operations run in C). Only when a differing
-    line holds a blank node are the blank-node statements of both sides relabelled by content and compared."""
-    old_lines, new_lines = set(old.split(b"\n")), set(new.split(b"\n"))
-    added = {line for line in new_lines - old_lines if line and not line.startswith(b"#")}  # (# : a comment)
-    removed = {line for line in old_lines - new_lines if line and not line.startswith(b"#")}
+def _changed(result: TripleDiff, graph: str, old: Dump, new: Dump, finding: bytes, sizes: tuple[int, int],
+             bucket_bytes: int = BUCKET_BYTES) -> None:
+    """Compare one graph's two sections as sets of lines, a bucket at a time: both sections are read in pieces and
+    each line goes to the bucket its hash picks (a scratch file each when the sections are larger than
+    ``bucket_bytes``), so that a line of one release can only equal a line of the same bucket of the other and the
+    set operations (in C) hold one pair of buckets at a time, not both sections. Only when a differing line holds
+    a blank node are the blank-node statements of both sides relabelled by content and compared."""
+    parts = max(1, -(-(old.sections[graph].length + new.sections[graph].length) // bucket_bytes))
+    tail = f" <{graph}> .".encode()
+    kinds = TERM_TYPES + ((finding,) if finding else ())
+    typed = [b" " + RDF_TYPE + b" " + kind + tail for kind in kinds]
+    with tempfile.TemporaryDirectory(prefix="evrdf-diff-") as scratch:
+        old_side = _Side(old.chunks(graph), parts, Path(scratch) / "old", typed)
+        new_side = _Side(new.chunks(graph), parts, Path(scratch) / "new", typed)
+        added: set[bytes] = set()
+        removed: set[bytes] = set()
+        for part in range(parts):
+            old_lines, new_lines = old_side.bucket(part), new_side.bucket(part)
+            added |= {line for line in new_lines - old_lines if line and not line.startswith(b"#")}  # (#: comment)
+            removed |= {line for line in old_lines - new_lines if line and not line.startswith(b"#")}
+            del old_lines, new_lines
     if any(b"_:" in line for line in added) or any(b"_:" in line for line in removed):
-        old_blank, new_blank = _blank(old, old_lines), _blank(new, new_lines)
+        old_blank, new_blank = old_side.blank, new_side.blank
         added -= new_blank
         removed -= old_blank
         old_canon, new_canon = _canonical(sorted(old_blank), graph), _canonical(sorted(new_blank), graph)
@@ -107,19 +125,49 @@ def _changed(result: TripleDiff, graph: str, old: bytes, new: bytes, finding: by
     result.graphs[graph] = GraphDiff(graph, sizes[0], sizes[1], len(added), len(removed))
     result.added += sorted(added)
     result.removed += sorted(removed)
-    # whether each changed subject is a term or a finding, before and after: its type statement, looked up in the
-    # statement sets (written one way by Oxigraph and the importer alike: '<s> <p> <o> <g> .')
-    tail = f" <{graph}> .".encode()
+    # whether each changed subject is a term or a finding, before and after: its type statement, looked up among
+    # the type statements of each side (written one way by Oxigraph and the importer alike: '<s> <p> <o> <g> .')
     subjects = {line.split(b" ", 1)[0] for line in added | removed if line.startswith(b"<")}
-    candidates = [s + b" " + RDF_TYPE + b" " + kind + tail for s in subjects
-                  for kind in TERM_TYPES + ((finding,) if finding else ())]
-    result.typed_before.update(c for c in candidates if c in old_lines)
-    result.typed_after.update(c for c in candidates if c in new_lines)
+    candidates = [s + b" " + RDF_TYPE + b" " + kind + tail for s in subjects for kind in kinds]
+    result.typed_before.update(c for c in candidates if c in old_side.typed)
+    result.typed_after.update(c for c in candidates if c in new_side.typed)
 
 
-def _blank(data: bytes, statements: set[bytes]) -> set[bytes]:
-    """The statements of a section that hold a blank node (found by searching, not by walking every line)."""
-    return {line for line in _lines_with(data, b"_:") if line in statements and not line.startswith(b"#")}
+class _Side:
+    """One release's section of a graph, its lines put in ``parts`` buckets by their hash (in memory when there
+    is one bucket, else one scratch file each), with what the comparison looks up across buckets: the statements
+    holding a blank node and the lines that may type a subject (holding one of ``typed``)."""
+
+    def __init__(self, pieces: Iterator[bytes], parts: int, directory: Path, typed: list[bytes]):
+        self.parts = parts
+        self.paths = [directory.with_name(f"{directory.name}-{n}") for n in range(parts)]
+        self.blank: set[bytes] = set()
+        self.typed: set[bytes] = set()
+        self.memory: list[bytes] = []
+        handles = [path.open("wb") for path in self.paths] if parts > 1 else []
+        try:
+            for piece in pieces:
+                self.blank.update(line for line in _lines_with(piece, b"_:") if not line.startswith(b"#"))
+                for needle in typed:
+                    self.typed.update(_lines_with(piece, needle))
+                if parts == 1:
+                    self.memory.append(piece)
+                    continue
+                buckets: list[list[bytes]] = [[] for _ in range(parts)]
+                for line in piece.split(b"\n"):
+                    buckets[hash(line) % parts].append(line)
+                for handle, bucket in zip(handles, buckets, strict=True):
+                    if bucket:
+                        handle.write(b"\n".join(bucket) + b"\n")
+        finally:
+            for handle in handles:
+                handle.close()
+
+    def bucket(self, part: int) -> set[bytes]:
+        """The lines of one bucket (with an empty line or two: pieces end at line breaks)."""
+        if self.parts == 1:
+            return set(b"".join(self.memory).split(b"\n"))
+        return set(self.paths[part].read_bytes().split(b"\n"))
 
 
 def _canonical(statements: list[bytes], graph: str) -> set[bytes]:
