@@ -9,6 +9,7 @@ from evrdf.build.vocab import DCTERMS, OBO, OWL, RDF, RDFS, SKOS, XSD
 from evrdf.identifiers import expand
 from evrdf.ingest.curated import MOLECULE_COLUMNS, SPECIES, Curated, Finding
 from evrdf.ingest.records import Gene, Reference
+from evrdf.ingest.sources import Source
 from evrdf.ingest.tables import Row
 from evrdf.iris import Iris
 
@@ -164,7 +165,7 @@ def finding_graphs(curated: Curated, iris: Iris) -> dict[str, Graph]:
     graphs: dict[str, Graph] = {}
     made = _Made(iris)
     for finding in curated.findings:
-        graph = _graph_of(graphs, curated.finding_source(finding).graph, iris, lines=True)
+        graph = _graph_of(graphs, made.finding_source(curated, finding).graph, iris, lines=True)
         _add_finding(graph, finding, iris, curated, made)
     excluded: dict[tuple[str, int], list[str]] = {}
     for exclusion in curated.exclusions:
@@ -214,6 +215,14 @@ class _Made:
         self.curies: dict[str, URIRef] = {}
         self.references: dict[str, URIRef] = {}
         self.sources: dict[str, URIRef] = {}
+        self.finding_sources: dict[str, Source] = {}  # citing reference -> its [[source]]
+
+    def finding_source(self, curated: Curated, finding: Finding) -> Source:
+        """curated.finding_source(finding), which depends only on the citing reference: looked up once each."""
+        made = self.finding_sources.get(finding.citing_reference)
+        if made is None:
+            made = self.finding_sources[finding.citing_reference] = curated.finding_source(finding)
+        return made
 
     def term(self, local: str) -> URIRef:
         made = self.terms.get(local)
@@ -288,7 +297,7 @@ def _add_finding(graph: Graph, finding: Finding, iris: Iris, curated: Curated, m
         graph.add((node, term("primaryReference"), URIRef(expand(f"DOI:{finding.primary_doi}"))))
     graph.add((node, term("evidence"), made.expanded(finding.evidence)))
     graph.add((node, term("citedIn"), made.reference(finding.citing_reference)))
-    graph.add((node, DCTERMS.source, made.source(curated.finding_source(finding).key)))
+    graph.add((node, DCTERMS.source, made.source(made.finding_source(curated, finding).key)))
     if finding.curator_note:
         graph.add((node, term("curatorNote"), Literal(finding.curator_note, lang="en")))
     _row(graph, node, finding.row, iris, curated)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -39,11 +40,16 @@ class Row:
 
     def location(self, root: Path) -> str:
         """``file:line`` relative to ``root`` (the sources folder), as published in evo:sourceRow."""
-        path = self.path.relative_to(root) if self.path.is_relative_to(root) else self.path
-        return f"{path.as_posix()}:{self.line}"
+        return f"{_relative(self.path, root)}:{self.line}"
 
     def error(self, column: str | None, message: str) -> SourceError:
         return SourceError(self.path, message, line=self.line, field=column)
+
+
+@lru_cache(maxsize=64)
+def _relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` if it is inside it, as POSIX text (once per table, not once per row)."""
+    return (path.relative_to(root) if path.is_relative_to(root) else path).as_posix()
 
 
 def read_table(path: Path, columns: list[str], required: frozenset[str] | set[str] = frozenset()) -> list[Row]:
