@@ -4,6 +4,7 @@ search must find exactly what reading every line finds, in the same order."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,18 @@ def test_a_section_read_in_pieces_is_the_section_cut_at_line_breaks(tmp_path: Pa
     assert b"".join(pieces) == data == dump.read("g")
     assert all(piece.endswith(b"\n") for piece in pieces)
     assert (len(pieces) == 1) == (size >= len(data))
+
+
+@pytest.mark.parametrize("size", [1, 1000, 1 << 16])
+def test_a_gzipped_section_read_in_pieces_is_the_section_cut_at_line_breaks(tmp_path: Path, size: int) -> None:
+    data = _section(200, 30)
+    other = b"<https://w3id.org/evrdf/a> <https://w3id.org/evrdf/b> <https://w3id.org/evrdf/c> <g:other> .\n"
+    (tmp_path / "evrdf.nq.gz").write_bytes(gzip.compress(other + data + other))
+    dump = Dump(tmp_path / "evrdf.nq.gz", {"g": Section(len(other), len(data), "")})
+    pieces = list(dump.chunks("g", size))
+    assert b"".join(pieces) == data == dump.read("g")
+    assert all(piece.endswith(b"\n") for piece in pieces)
+    assert len(pieces) > 1
 
 
 @pytest.mark.parametrize(("findings", "classes"), [(2000, 40), (30, 20)])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -59,6 +60,7 @@ class Dump:
         statement is whole in one piece): a large section is searched without holding all of it."""
         section = self.sections[graph]
         left, tail = section.length, b""
+        plain = self.path.suffix != ".gz"  # (a gzip stream seeks back by decompressing again from its start)
         with _open(self.path) as handle:
             handle.seek(section.offset)
             while left > 0:
@@ -66,6 +68,16 @@ class Dump:
                 if not block:
                     raise StoreError(f"{self.path}: the section of <{graph}> is cut short (damaged dump?)")
                 left -= len(block)
+                if left > 0 and plain and not tail:
+                    cut = block.rfind(b"\n")
+                    if cut >= 0:  # the piece ends at its last line break; the rest is read again with the next
+                        back = len(block) - cut - 1
+                        if back:
+                            handle.seek(-back, os.SEEK_CUR)
+                            left += back
+                            block = block[:cut + 1]
+                        yield block
+                        continue
                 block, cut = tail + block, -1
                 if left > 0:
                     cut = block.rfind(b"\n")
