@@ -25,7 +25,6 @@ import pyoxigraph as ox
 from evrdf.release.dump import Dump, lines
 
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_TYPE = b" " + RDF_TYPE + b" "
 OWL = "http://www.w3.org/2002/07/owl#"
 TERM_TYPES = tuple(f"<{OWL}{name}>".encode() for name in
                    ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty", "NamedIndividual"))
@@ -149,15 +148,13 @@ class _Side:
         try:
             for piece in pieces:
                 self.blank.update(line for line in _lines_with(piece, b"_:") if not line.startswith(b"#"))
-                split = piece.split(b"\n")
-                # a candidate type statement holds its needle, so it is among the lines holding one iff it is a
-                # line of this side at all: the type statements are kept (one test per line, not a search per hit)
-                self.typed.update(line for line in split if _TYPE in line and any(n in line for n in typed))
+                for needle in typed:
+                    self.typed.update(_lines_with(piece, needle))
                 if parts == 1:
                     self.memory.append(piece)
                     continue
                 buckets: list[list[bytes]] = [[] for _ in range(parts)]
-                for line in split:
+                for line in piece.split(b"\n"):
                     buckets[hash(line) % parts].append(line)
                 for handle, bucket in zip(handles, buckets, strict=True):
                     if bucket:
