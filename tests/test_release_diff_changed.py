@@ -1,7 +1,8 @@
-"""A graph on both sides whose bytes differ is compared a bucket of lines at a time (its lines put in buckets by
-their hash, one scratch file each) rather than as two whole sets of lines; the changes found, the blank-node
-statements relabelled by content and the type statements looked up must be exactly what comparing the two
-sections whole as sets of lines finds (the specification below)."""
+"""A graph on both sides whose bytes differ is compared side by side, piece by piece, or (when too much is
+left over, or a line recurs) a bucket of lines at a time (its lines put in buckets by their hash, one scratch file
+each) rather than as two whole sets of lines; the changes found, the blank-node statements relabelled by content
+and the type statements looked up must be exactly what comparing the two sections whole as sets of lines finds
+(the specification below)."""
 
 from __future__ import annotations
 
@@ -89,9 +90,11 @@ CASES: dict[str, Change] = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize("bucket_bytes", [1 << 30, 64 << 10, 4 << 10])
-def test_a_changed_graph_compared_in_buckets_finds_what_comparing_it_whole_finds(tmp_path: Path, case: str,
-                                                                                 bucket_bytes: int) -> None:
+@pytest.mark.parametrize(("bucket_bytes", "stream_lines", "piece_bytes"), [
+    (1 << 30, 0, 32 << 20), (64 << 10, 0, 32 << 20), (4 << 10, 0, 4 << 10),  # in buckets (streaming gives up)
+    (4 << 10, 1 << 20, 32 << 20), (4 << 10, 1 << 20, 4 << 10), (4 << 10, 1 << 20, 700)])  # side by side
+def test_a_changed_graph_compared_in_buckets_finds_what_comparing_it_whole_finds(
+        tmp_path: Path, case: str, bucket_bytes: int, stream_lines: int, piece_bytes: int) -> None:
     edited, dropped, extra, blank_from, relabel = CASES[case]
     old_data = _section(2000, set(), set(), 0, blank_from, False)
     new_data = _section(2000, edited, dropped, extra, blank_from, relabel)
@@ -99,10 +102,28 @@ def test_a_changed_graph_compared_in_buckets_finds_what_comparing_it_whole_finds
     sizes = (old.size(G), new.size(G))
     expected = _whole(old_data, new_data, sizes)
     found = TripleDiff()
-    _changed(found, G, old, new, FINDING, sizes, bucket_bytes=bucket_bytes)
+    _changed(found, G, old, new, FINDING, sizes, bucket_bytes=bucket_bytes, stream_lines=stream_lines,
+             piece_bytes=piece_bytes)
     assert found == expected
     if case == "blank nodes relabelled only":
         assert found.graphs == {}
     else:
         assert found.added or found.removed
         assert found.typed_before or found.typed_after
+
+
+@pytest.mark.parametrize("piece_bytes", [32 << 20, 4 << 10])
+def test_a_line_that_recurs_on_one_side_is_compared_as_a_set(tmp_path: Path, piece_bytes: int) -> None:
+    """A verbatim import may repeat a line: side by side, its second copy would be left over (matched already);
+    the comparison then falls back to the buckets and still compares sets of lines."""
+    old_data = _section(2000, set(), set(), 0, 10_000, False)
+    new_data = _section(2000, {3, 1500}, set(), 0, 10_000, False)
+    lines = old_data.split(b"\n")
+    old_data = b"\n".join(lines + lines[:5]) + b"\n"  # the first five lines again, at the end of the old side
+    old, new = _dump(tmp_path / "old.nq", old_data), _dump(tmp_path / "new.nq", new_data)
+    sizes = (old.size(G), new.size(G))
+    expected = _whole(old_data, new_data, sizes)
+    found = TripleDiff()
+    _changed(found, G, old, new, FINDING, sizes, bucket_bytes=64 << 10, piece_bytes=piece_bytes)
+    assert found == expected
+    assert not set(lines[:5]) & set(found.removed)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from array import array
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -33,6 +35,8 @@ TERM_PREDICATES = tuple(p.encode() for p in (
     f"<{OWL}deprecated>", "<http://purl.obolibrary.org/obo/IAO_0100001>"))
 SMALL_SECTION = 8 << 20  # below this a whole-graph section is split into lines; above, searched
 BUCKET_BYTES = 32 << 20  # a changed graph's two sections are compared about this many bytes at a time
+PIECE_BYTES = 16 << 20  # a changed graph's sections are read this many bytes at a time
+STREAM_LINES = 300_000  # lines left unmatched while streaming both sections side by side before using buckets
 
 
 @dataclass
@@ -93,8 +97,12 @@ def compare(old: Dump | None, new: Dump, skip: frozenset[str] = frozenset(), voc
 
 
 def _changed(result: TripleDiff, graph: str, old: Dump, new: Dump, finding: bytes, sizes: tuple[int, int],
-             bucket_bytes: int = BUCKET_BYTES) -> None:
-    """Compare one graph's two sections as sets of lines, a bucket at a time: both sections are read in pieces and
+             bucket_bytes: int = BUCKET_BYTES, stream_lines: int = STREAM_LINES,
+             piece_bytes: int = PIECE_BYTES) -> None:
+    """Compare one graph's two sections as sets of lines. First side by side (``_streamed``: both dumps list a
+    graph in the store's index order, so the few lines that differ are all that is left over); if more than
+    ``stream_lines`` lines stay unmatched, or a line recurs on one side, a bucket at a time: both sections are read
+    in pieces and
     each line goes to the bucket its hash picks (a scratch file each when the sections are larger than
     ``bucket_bytes``), so that a line of one release can only equal a line of the same bucket of the other and the
     set operations (in C) hold one pair of buckets at a time, not both sections. Only when a differing line holds
@@ -103,16 +111,25 @@ def _changed(result: TripleDiff, graph: str, old: Dump, new: Dump, finding: byte
     tail = f" <{graph}> .".encode()
     kinds = TERM_TYPES + ((finding,) if finding else ())
     typed = [b" " + RDF_TYPE + b" " + kind + tail for kind in kinds]
-    with tempfile.TemporaryDirectory(prefix="evrdf-diff-") as scratch:
-        old_side = _Side(old.chunks(graph), parts, Path(scratch) / "old", typed)
-        new_side = _Side(new.chunks(graph), parts, Path(scratch) / "new", typed)
-        added: set[bytes] = set()
-        removed: set[bytes] = set()
-        for part in range(parts):
-            old_lines, new_lines = old_side.bucket(part), new_side.bucket(part)
-            added |= {line for line in new_lines - old_lines if line and not line.startswith(b"#")}  # (#: comment)
-            removed |= {line for line in old_lines - new_lines if line and not line.startswith(b"#")}
-            del old_lines, new_lines
+    old_side, new_side = _Seen([]), _Seen(typed)  # the old side's type statements follow from the new side's
+    streamed = _streamed(old.chunks(graph, piece_bytes), new.chunks(graph, piece_bytes), old_side, new_side,
+                         stream_lines)
+    if streamed is not None:
+        added, removed = streamed
+        # every line is added, removed or on both sides: a type statement of the old side is one removed, or one
+        # of the new side's not added
+        old_side.typed = {line for line in new_side.typed if line not in added} | {
+            line for line in removed if any(needle in line for needle in typed)}
+    else:
+        added, removed = set(), set()
+        with tempfile.TemporaryDirectory(prefix="evrdf-diff-") as scratch:
+            old_side = _Side(old.chunks(graph, piece_bytes), parts, Path(scratch) / "old", typed)
+            new_side = _Side(new.chunks(graph, piece_bytes), parts, Path(scratch) / "new", typed)
+            for part in range(parts):
+                old_lines, new_lines = old_side.bucket(part), new_side.bucket(part)
+                added |= {line for line in new_lines - old_lines if line and not line.startswith(b"#")}  # (#: comment)
+                removed |= {line for line in old_lines - new_lines if line and not line.startswith(b"#")}
+                del old_lines, new_lines
     if any(b"_:" in line for line in added) or any(b"_:" in line for line in removed):
         old_blank, new_blank = old_side.blank, new_side.blank
         added -= new_blank
@@ -133,23 +150,64 @@ def _changed(result: TripleDiff, graph: str, old: Dump, new: Dump, finding: byte
     result.typed_after.update(c for c in candidates if c in new_side.typed)
 
 
-class _Side:
-    """One release's section of a graph, its lines put in ``parts`` buckets by their hash (in memory when there
-    is one bucket, else one scratch file each), with what the comparison looks up across buckets: the statements
-    holding a blank node and the lines that may type a subject (holding one of ``typed``)."""
+def _streamed(old_pieces: Iterator[bytes], new_pieces: Iterator[bytes], old_seen: _Seen, new_seen: _Seen,
+              limit: int) -> tuple[set[bytes], set[bytes]] | None:
+    """The lines added and removed, reading both sections piece by piece side by side: the lines of the pieces
+    read so far that the other side has not matched yet are kept, and a line matched drops out of both. Both
+    dumps list a graph in the store's index order, so what is kept is the few lines that differ plus the lines
+    near the pieces' ends; None (compare in buckets) if more than ``limit`` lines are kept at once, or if a line
+    left over had been matched already (a line that recurs on one side, or two lines with one hash: decided
+    exactly by the buckets). The comparison is of the lines' bytes, as sets."""
+    old_left: set[bytes] = set()
+    new_left: set[bytes] = set()
+    matched = array("q")  # hashes of the lines matched (8 bytes each)
+    for old_piece, new_piece in zip_longest(old_pieces, new_pieces, fillvalue=b""):
+        old_seen.see(old_piece)
+        new_seen.see(new_piece)
+        old_left.update(old_piece.split(b"\n"))
+        new_left.update(new_piece.split(b"\n"))
+        both = old_left & new_left
+        old_left -= both
+        new_left -= both
+        matched.extend(map(hash, both))
+        del both
+        if len(old_left) + len(new_left) > limit:
+            return None
+    added = {line for line in new_left if line and not line.startswith(b"#")}  # (#: comment)
+    removed = {line for line in old_left if line and not line.startswith(b"#")}
+    if not set(map(hash, added | removed)).isdisjoint(matched):
+        return None
+    return added, removed
 
-    def __init__(self, pieces: Iterator[bytes], parts: int, directory: Path, typed: list[bytes]):
-        self.parts = parts
-        self.paths = [directory.with_name(f"{directory.name}-{n}") for n in range(parts)]
+
+class _Seen:
+    """What the comparison looks up across a section's pieces: the statements holding a blank node and the lines
+    that may type a subject (holding one of ``typed``)."""
+
+    def __init__(self, typed: list[bytes]):
+        self.needles = typed
         self.blank: set[bytes] = set()
         self.typed: set[bytes] = set()
+
+    def see(self, piece: bytes) -> None:
+        self.blank.update(line for line in _lines_with(piece, b"_:") if not line.startswith(b"#"))
+        for needle in self.needles:
+            self.typed.update(_lines_with(piece, needle))
+
+
+class _Side(_Seen):
+    """One release's section of a graph, its lines put in ``parts`` buckets by their hash (in memory when there
+    is one bucket, else one scratch file each), with what the comparison looks up across buckets (``_Seen``)."""
+
+    def __init__(self, pieces: Iterator[bytes], parts: int, directory: Path, typed: list[bytes]):
+        super().__init__(typed)
+        self.parts = parts
+        self.paths = [directory.with_name(f"{directory.name}-{n}") for n in range(parts)]
         self.memory: list[bytes] = []
         handles = [path.open("wb") for path in self.paths] if parts > 1 else []
         try:
             for piece in pieces:
-                self.blank.update(line for line in _lines_with(piece, b"_:") if not line.startswith(b"#"))
-                for needle in typed:
-                    self.typed.update(_lines_with(piece, needle))
+                self.see(piece)
                 if parts == 1:
                     self.memory.append(piece)
                     continue
