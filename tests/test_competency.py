@@ -25,7 +25,7 @@ def test_every_competency_question_is_shipped_with_title_and_description() -> No
         "cq07_drugs_blocking_axes", "cq08_stromal_chemokine_receptors", "cq09_drug_targets",
         "cq10_ev_subclass_cargo", "cq11_induced_in_recipient_cells", "cq12_levels_associated_with_evs",
         "cq13_ev_release_stimuli", "cq14_receptors_on_recipient_cells", "cq15_ev_effects_by_model",
-        "cq16_reduced_in_recipient_cells", "cq17_chemokine_receptors_in_a_cancer"]
+        "cq16_reduced_in_recipient_cells", "cq17_chemokine_receptors_in_a_cancer", "cq18_obo_iris_only"]
     for example in EXAMPLES.values():
         assert isinstance(example, Example) and example.title and len(example.description) > 40
 
@@ -123,3 +123,13 @@ def test_cq07_plerixafor_blocks_cxcr4_in_aml(store: OxigraphStore) -> None:
     # "This phenomenon could be reversed by pharmacological inhibition of CCR8 with the small molecule R243" [54]
     r243 = [r for r in rows if r["drug"] == "R243"]
     assert r243 and all(set(r["axis"].split("|")) == {"CCL18", "CCR8"} for r in r243)
+
+
+def test_cq18_obo_iris_alone_find_what_tumour_mvs_induce_in_monocytes(store: OxigraphStore) -> None:
+    """Asked with GO:1903561 and CL:0000576 only. The review: TMVs "induce production of ... TNF, interleukin
+    (IL)-10, IL-12p40 [36]" and "TMVs induce expression of IL-8 (CXCL8), monocyte chemoattractant protein-1
+    (CCL2), macrophage inflammatory protein-1a (CCL3) and ... (CCL4), and ... CCL5 chemokines ... in monocytes [40]"."""
+    assert "evo:Monocyte" not in EXAMPLES["cq18_obo_iris_only"].sparql
+    induced = {symbol for r in _rows(store, "cq18_obo_iris_only") for symbol in r["induced"].split("|")}
+    assert {"CXCL8", "CCL2", "CCL3", "CCL4", "CCL5", "TNF", "IL10"} <= induced
+    assert {r["evType"] for r in _rows(store, "cq18_obo_iris_only")} == {"tumor-derived microvesicle"}
