@@ -226,30 +226,40 @@ def settled_mode(sparql: str, base_iri: str, timeout_s: float = 60) -> tuple[str
         time.sleep(0.1)
 
 
-def test_the_documented_command_runs_one_worker_holding_the_one_in_memory_copy(tmp_path: Path) -> None:
-    """`evrdf serve --store S --host H --port P`: where one copy of the release fits the memory budget, ONE gunicorn
-    worker, with the threads default_workers() workers would have had, holds it (the master copies nothing), and
-    the serving note says so; where it does not, default_workers() workers answer from disk."""
+def test_the_documented_command_gives_each_worker_a_copy_where_two_per_worker_fit_else_one_worker_holds_it(
+        tmp_path: Path) -> None:
+    """`evrdf serve --store S --host H --port P`, with N = default_workers(): where N workers fit the memory budget
+    with two copies each (the one serving and the next release's, loaded during a swap), N workers each hold a
+    copy; where they do not but one copy fits, ONE worker with the threads of N holds it (the master copies
+    nothing); past one copy, N workers answer from disk. The serving note says which."""
     store = build_loopback(tmp_path)
     quads = OxigraphStore(store.path).count()
-    threads = default_workers() * 4
-    with live_server(store.path, port=store.port) as server:
+    per_copy, workers = quads * BYTES_PER_QUAD, default_workers()
+    with live_server(store.path, port=store.port) as server:  # the default budget: the curated build is small
+        mode, note = settled_mode(f"{server.root}/sparql", store.base)
+        assert mode == "memory", note
+        assert len(gunicorn_workers(server.process.pid)) == workers
+        assert f"{workers} copies" in note and "one in each worker" in note, note
+        assert f"{workers} gunicorn workers x 4 threads" in note
+    env = {"EVRDF_MEMORY_BUDGET_BYTES": str(per_copy * 2 * workers - 1)}  # N workers with two copies: just over
+    with live_server(store.path, port=store.port, env=env) as server:
         mode, note = settled_mode(f"{server.root}/sparql", store.base)
         assert mode == "memory", note
         assert len(gunicorn_workers(server.process.pid)) == 1
         assert f"{quads} quads" in note and "copies" not in note
-        assert f"1 gunicorn worker x {threads} threads, holding the one in-memory copy" in note
-    env = {"EVRDF_MEMORY_BUDGET_BYTES": str(quads * BYTES_PER_QUAD - 1)}
+        assert f"1 gunicorn worker x {workers * 4} threads, holding the one in-memory copy" in note
+    env = {"EVRDF_MEMORY_BUDGET_BYTES": str(per_copy - 1)}
     with live_server(store.path, port=store.port, env=env) as server:
         mode, note = settled_mode(f"{server.root}/sparql", store.base)
         assert mode == "disk" and "over the memory budget" in note, note
-        assert len(gunicorn_workers(server.process.pid)) == default_workers()
-        assert f"{default_workers()} gunicorn workers x 4 threads" in note
+        assert len(gunicorn_workers(server.process.pid)) == workers
+        assert f"{workers} gunicorn workers x 4 threads" in note
 
 
 def test_answers_are_right_while_the_copy_loads_from_disk_and_after_it_is_swapped_in(tmp_path: Path) -> None:
-    """The one worker answers at once, from the release's disk store, while it copies the release into memory in
-    the background (1,200,000 added triples take it a few seconds), then from the copy: the same answers."""
+    """A worker answers at once, from the release's disk store, while it copies the release into memory in the
+    background (1,200,000 added triples take it a few seconds), then from the copy: the same answers. One worker
+    (`--workers 1`), so that every answer comes from the same copy's progress."""
     extra = tmp_path / "extra.nt"
     with extra.open("w", encoding="utf-8") as out:
         for i in range(1_200_000):
@@ -260,7 +270,7 @@ def test_answers_are_right_while_the_copy_loads_from_disk_and_after_it_is_swappe
         {"query": 'SELECT (COUNT(*) AS ?n) WHERE { ?s <https://example.org/p> "3" }'})
     expected = str(len(range(3, 1_200_000, 7)))
     seen: list[tuple[str, str, str]] = []  # (mode, note, count) in the order answered
-    with live_server(store.path, port=store.port, env={"EVRDF_CACHE_BYTES": "0"}):
+    with live_server(store.path, "--workers", "1", port=store.port, env={"EVRDF_CACHE_BYTES": "0"}):
         deadline = time.monotonic() + 90
         while sum(mode == "memory" for mode, _, _ in seen) < 5:
             assert time.monotonic() < deadline, seen[-1:]

@@ -70,18 +70,21 @@ def _read_settings(store: Path | None, backend: str | None, remote_url: str | No
 @click.option("--remote", "remote_url", help=REMOTE_HELP)
 @click.option("--workers", default=None, type=click.IntRange(min=0),
               help="gunicorn worker processes, each holding its own in-memory copy when serving from memory "
-                   "(default: one worker with N x --threads threads holding the one copy where it fits the memory "
-                   "budget, else N workers serving from disk; N = the CPUs available, at least 2, at most 4); 0 = "
-                   "the single-process development server, for debugging only")
+                   "(default, where the release fits the memory budget: N workers, each with its own copy, as many "
+                   "as fit with room for the next release's copy during a swap, else one worker with N x --threads "
+                   "threads holding the one copy; past the budget N workers serving from disk; N = the CPUs "
+                   "available, at least 2, at most 4); 0 = the single-process development server, for debugging "
+                   "only")
 @click.option("--threads", default=4, type=click.IntRange(min=1), show_default=True,
               help="threads per gunicorn worker (the one-worker layout gets N x this many)")
 @click.option("--timeout", "timeout", default=None, type=float, help="per-query timeout in seconds (default 30)")
 def serve(store: Path | None, host: str | None, port: int | None, base_iri: str | None,
           backend: str | None = None, remote_url: str | None = None, workers: int | None = None, threads: int = 4,
           timeout: float | None = None) -> None:
-    """Serve the published store over HTTP (SPARQL endpoint at /sparql) with gunicorn: by default one worker
-    holding the one in-memory copy of the release where it fits the memory budget (answering from disk while it
-    loads), else several workers serving from disk; --workers 0 runs Flask's development server instead."""
+    """Serve the published store over HTTP (SPARQL endpoint at /sparql) with gunicorn: by default, where the
+    release fits the memory budget, workers each holding an in-memory copy (one worker holding the one copy for a
+    big release), answering from disk while they load; else several workers serving from disk; --workers 0 runs
+    Flask's development server instead."""
     from evrdf.serve.app import create_app
     from evrdf.store import open_store
 

@@ -10,16 +10,21 @@ arbiter starts a fresh worker while the others keep serving. Each worker keeps i
 per-client query-time budgets are one table in shared memory, created in the master before any worker forks, so a
 client's budget holds for the whole server (serve/limits.py).
 
-Where the release fits the memory budget (store/oxigraph.py), the default layout is ONE worker with the threads N
-workers would have had (N = default_workers()), holding the one in-memory copy of the release: pages forked from a
-master's copy do not stay shared (Oxigraph's in-memory store writes to every quad it reads, a per-quad lock), so
-each worker would end with a copy of its own, and pyoxigraph releases the GIL while it evaluates, so one process's
-threads use every core (bench/http/README.md compares the layouts). The master copies nothing; the worker starts
-copying once booted, in a background thread, while the release's disk store answers, and swaps the copy in with one
-assignment. A worker retired after a runaway query is replaced by one that answers from disk until its own copy is
-loaded. Past the budget, N workers serve from disk. With ``--workers`` given, that many workers each load a copy
-(the budget counts one per worker). The master counts the release's quads on disk to choose, and closes that store
-before the fork, so no RocksDB handle is ever shared across one.
+Where the release fits the memory budget (store/oxigraph.py), every worker holds its own in-memory copy: pages
+forked from a master's copy do not stay shared (Oxigraph's in-memory store writes to every quad it reads, a
+per-quad lock), so the master copies nothing, and each worker starts copying once booted, in a background thread,
+while the release's disk store answers, and swaps the copy in with one assignment. How many workers: of the
+default_workers(), as many as fit the budget with two copies each (the one serving and the next release's,
+loaded beside it during a swap); where even two workers do not fit, ONE worker with the threads the others would
+have had holds the one copy (pyoxigraph releases the GIL while it evaluates, so one process's threads use every
+core for queries; what a single interpreter lock slows is the Python work: cached answers, pages). So a small
+release (the curated graph, 1-2M quads) gets several workers, and with them a second one serving while a worker
+retires after a runaway query and a cached-answer rate two interpreters give; a big one (5M quads) gets one copy
+(bench/http/README.md and bench/release/README.md measure both). A worker retired after a runaway query is replaced
+by one that answers from disk until its own copy is loaded. Past the budget, default_workers() workers serve from
+disk. With ``--workers`` given, that many workers each load a copy (the budget counts one per worker). The master
+counts the release's quads on disk to choose, and closes that store before the fork, so no RocksDB handle is ever
+shared across one.
 """
 
 from __future__ import annotations
@@ -279,13 +284,17 @@ def default_workers() -> int:
 
 
 def layout(store: Any, workers: int | None, threads: int) -> tuple[int, int]:
-    """(workers, threads per worker) for ``store``: with ``workers`` None, one worker with default_workers() x
-    ``threads`` threads where one in-memory copy fits the memory budget, else default_workers() x ``threads`` on
-    disk; the store learns how many copies the budget must hold and what serves them (for its note)."""
+    """(workers, threads per worker) for ``store``. With ``workers`` None and one in-memory copy within the memory
+    budget: as many of default_workers() workers as fit it with two copies each (serving + loading the next
+    release), else one worker; the threads are default_workers() x ``threads`` in all. Past the budget,
+    default_workers() x ``threads`` on disk. The store learns how many copies the budget must hold and what serves
+    them (for its note)."""
     if workers is None:
         workers = default_workers()
         if isinstance(store, OxigraphStore) and store.fits_in_memory(1):
-            workers, threads = 1, workers * threads
+            total = workers * threads
+            workers = next((n for n in range(workers, 1, -1) if store.fits_in_memory(2 * n)), 1)
+            threads = total // workers
     if isinstance(store, OxigraphStore):
         store.copies = workers  # each worker loads its own copy; the master none
         store.layout = f"{workers} gunicorn worker{'s' if workers > 1 else ''} x {threads} threads"
