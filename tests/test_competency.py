@@ -130,6 +130,7 @@ def test_cq18_obo_iris_alone_find_what_tumour_mvs_induce_in_monocytes(store: Oxi
     (IL)-10, IL-12p40 [36]" and "TMVs induce expression of IL-8 (CXCL8), monocyte chemoattractant protein-1
     (CCL2), macrophage inflammatory protein-1a (CCL3) and ... (CCL4), and ... CCL5 chemokines ... in monocytes [40]"."""
     assert "evo:Monocyte" not in EXAMPLES["cq18_obo_iris_only"].sparql
-    induced = {symbol for r in _rows(store, "cq18_obo_iris_only") for symbol in r["induced"].split("|")}
+    rows = _rows(store, "cq18_obo_iris_only")
+    induced = {symbol for r in rows for symbol in r["induced"].split("|")}
     assert {"CXCL8", "CCL2", "CCL3", "CCL4", "CCL5", "TNF", "IL10"} <= induced
-    assert {r["evType"] for r in _rows(store, "cq18_obo_iris_only")} == {"tumor-derived microvesicle"}
+    assert {r["evType"] for r in rows} == {"tumor-derived microvesicle"}

@@ -5,6 +5,7 @@ query a gunicorn server is swapped in without one failed request, and is then an
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -23,7 +24,6 @@ from rdflib import Graph, Literal, URIRef
 from evrdf.cli import cli
 from evrdf.serve import runner
 from evrdf.serve.app import create_app
-from evrdf.serve.production import default_workers
 from evrdf.settings import Settings, default_memory_budget
 from evrdf.store import open_store
 from evrdf.store.oxigraph import BYTES_PER_QUAD, OxigraphStore
@@ -228,13 +228,14 @@ def settled_mode(sparql: str, base_iri: str, timeout_s: float = 60) -> tuple[str
 
 def test_the_documented_command_gives_each_worker_a_copy_where_two_per_worker_fit_else_one_worker_holds_it(
         tmp_path: Path) -> None:
-    """`evrdf serve --store S --host H --port P`, with N = default_workers(): where N workers fit the memory budget
+    """`evrdf serve --store S --host H --port P`, with N = the CPUs available (2 to 4): where N workers fit the memory budget
     with two copies each (the one serving and the next release's, loaded during a swap), N workers each hold a
     copy; where they do not but one copy fits, ONE worker with the threads of N holds it (the master copies
     nothing); past one copy, N workers answer from disk. The serving note says which."""
     store = build_loopback(tmp_path)
     quads = OxigraphStore(store.path).count()
-    per_copy, workers = quads * BYTES_PER_QUAD, default_workers()
+    per_copy = quads * BYTES_PER_QUAD
+    workers = max(2, min(len(os.sched_getaffinity(0)), 4))  # the README's N: the CPUs available, 2 to 4
     with live_server(store.path, port=store.port) as server:  # the default budget: the curated build is small
         mode, note = settled_mode(f"{server.root}/sparql", store.base)
         assert mode == "memory", note
